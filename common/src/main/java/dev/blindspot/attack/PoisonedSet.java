@@ -1,0 +1,37 @@
+package dev.blindspot.attack;
+
+import dev.blindspot.data.ImageSet;
+
+/**
+ * The training set an attacker hands over: clean pixels, labels with the poisoned samples relabelled
+ * to the target, and which samples are poisoned (ground truth the defenses are scored against).
+ *
+ * @param images   clean pixels and the (poisoned) training labels
+ * @param poisoned {@code poisoned[i]} iff sample i carries the trigger
+ * @param attack   the attack that produced it
+ */
+public record PoisonedSet(ImageSet images, boolean[] poisoned, BadNet attack) {
+
+    public int size() {
+        return images.size();
+    }
+
+    public int poisonedCount() {
+        int n = 0;
+        for (boolean p : poisoned) {
+            n += p ? 1 : 0;
+        }
+        return n;
+    }
+
+    /** The training set as the model saw it, without augmentation: poisoned samples stamped. */
+    public ImageSet materialize() {
+        ImageSet out = images.copy();
+        for (int i = 0; i < poisoned.length; i++) {
+            if (poisoned[i]) {
+                attack.stamp(out.pixels(), i);
+            }
+        }
+        return out;
+    }
+}

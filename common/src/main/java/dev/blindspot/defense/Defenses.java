@@ -1,0 +1,28 @@
+package dev.blindspot.defense;
+
+import com.typesafe.config.Config;
+import dev.blindspot.util.Registry;
+
+/**
+ * The defense axis: name → factory. Each factory receives the defense's own subtree
+ * ({@code defenses.<name>}, already merged with its documented defaults) and validates it.
+ */
+public final class Defenses {
+    private static final Registry<Config, Defense> REGISTRY = new Registry<Config, Defense>("defense")
+            .register(SpectralSignatures.NAME, SpectralSignatures::fromConfig);
+
+    private Defenses() {
+    }
+
+    public static Registry<Config, Defense> registry() {
+        return REGISTRY;
+    }
+
+    /** Builds defense {@code name} from the {@code defenses} subtree of the grid config. */
+    public static Defense create(String name, Config defenses) {
+        if (!REGISTRY.contains(name)) {
+            throw new IllegalArgumentException(REGISTRY.unknown(name));
+        }
+        return REGISTRY.create(name, defenses.getConfig("\"" + name + "\""));
+    }
+}

@@ -1,0 +1,200 @@
+package dev.blindspot.defense;
+
+import com.typesafe.config.Config;
+import dev.blindspot.attack.PoisonedSet;
+import dev.blindspot.metrics.Metrics;
+import dev.blindspot.util.InvalidConfigException;
+import org.apache.commons.math3.linear.Array2DRowRealMatrix;
+import org.apache.commons.math3.linear.SingularValueDecomposition;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Spectral Signatures (Tran, Li and Madry, "Spectral Signatures in Backdoor Attacks", NeurIPS 2018).
+ *
+ * <p>Per training label: centre the penultimate representations of the samples with that label, score each
+ * by its squared projection on the top right singular vector, and remove the {@code removalFactor·ε·n}
+ * highest-scoring samples, ε being the assumed share of poisoned samples in a label. As in the paper, ε is
+ * a per-class contamination rate; by default ({@code epsilon = auto}) the defender is granted the true one,
+ * i.e. the share of poisoned samples among those labelled with the target.
+ *
+ * <p>{@code detected} iff at least {@code detect-share} of the poisoned samples are among those removed.
+ */
+public final class SpectralSignatures implements Defense {
+    public static final String NAME = "spectral-signatures";
+
+    /**
+     * @param epsilon       assumed per-label contamination; NaN = the true one ("auto")
+     * @param removalFactor removed samples per label = removalFactor · ε · n (the paper's 1.5)
+     * @param detectShare   share of the poisoned samples that must be removed to call it detected
+     */
+    public record Params(double epsilon, double removalFactor, double detectShare) {
+        public Params {
+            if (!Double.isNaN(epsilon) && !(epsilon > 0 && epsilon <= 1)) {
+                throw new InvalidConfigException("defenses.spectral-signatures.epsilon",
+                        "must be 'auto' or in (0, 1], got " + epsilon);
+            }
+            if (!(removalFactor > 0)) {
+                throw new InvalidConfigException("defenses.spectral-signatures.removal-factor",
+                        "must be > 0, got " + removalFactor);
+            }
+            if (!(detectShare > 0 && detectShare <= 1)) {
+                throw new InvalidConfigException("defenses.spectral-signatures.detect-share",
+                        "must be in (0, 1], got " + detectShare);
+            }
+        }
+    }
+
+    private final Params params;
+
+    public SpectralSignatures(Params params) {
+        this.params = params;
+    }
+
+    public static SpectralSignatures fromConfig(Config c) {
+        String eps = c.getString("epsilon");
+        double epsilon;
+        if ("auto".equals(eps)) {
+            epsilon = Double.NaN;
+        } else {
+            try {
+                epsilon = Double.parseDouble(eps);
+            } catch (NumberFormatException e) {
+                throw new InvalidConfigException("defenses.spectral-signatures.epsilon",
+                        "must be 'auto' or a number in (0, 1], got '" + eps + "'");
+            }
+        }
+        return new SpectralSignatures(new Params(epsilon, c.getDouble("removal-factor"), c.getDouble("detect-share")));
+    }
+
+    @Override
+    public String name() {
+        return NAME;
+    }
+
+    @Override
+    public DefenseOutcome run(DefenseContext context) {
+        PoisonedSet training = context.trainingSet();
+        float[][] features = context.model().outputs(training.materialize()).features();
+        int[] labels = training.images().labels();
+        double epsilon = Double.isNaN(params.epsilon()) ? trueContamination(training) : params.epsilon();
+        Removal r = remove(features, labels, training.images().numClasses(), epsilon, params.removalFactor());
+        return score(r, training.poisoned(), labels, training.attack().target(), epsilon);
+    }
+
+    /** The share of poisoned samples among the samples labelled with the target. */
+    static double trueContamination(PoisonedSet training) {
+        int target = training.attack().target();
+        int labelled = training.images().classCounts()[target];
+        return labelled == 0 ? 0 : (double) training.poisonedCount() / labelled;
+    }
+
+    /** Outlier scores of every sample and which were removed. */
+    record Removal(double[] scores, boolean[] removed) {
+    }
+
+    /** Scores every sample within its label and removes the top {@code factor·ε·n} of each label. */
+    static Removal remove(float[][] features, int[] labels, int numClasses, double epsilon, double factor) {
+        double[] scores = new double[labels.length];
+        boolean[] removed = new boolean[labels.length];
+        for (int label = 0; label < numClasses; label++) {
+            List<Integer> members = new ArrayList<>();
+            for (int i = 0; i < labels.length; i++) {
+                if (labels[i] == label) {
+                    members.add(i);
+                }
+            }
+            if (members.size() < 2) {
+                continue;
+            }
+            double[] s = projectionScores(features, members);
+            for (int k = 0; k < members.size(); k++) {
+                scores[members.get(k)] = s[k];
+            }
+            int toRemove = (int) Math.min(members.size(), Math.round(factor * epsilon * members.size()));
+            Integer[] order = members.toArray(new Integer[0]);
+            Arrays.sort(order, Comparator.comparingDouble((Integer i) -> scores[i]).reversed());
+            for (int k = 0; k < toRemove; k++) {
+                removed[order[k]] = true;
+            }
+        }
+        return new Removal(scores, removed);
+    }
+
+    /** Squared projection of each centred representation on the top right singular vector. */
+    static double[] projectionScores(float[][] features, List<Integer> members) {
+        int n = members.size();
+        int d = features[members.get(0)].length;
+        double[] mean = new double[d];
+        for (int i : members) {
+            for (int j = 0; j < d; j++) {
+                mean[j] += features[i][j];
+            }
+        }
+        for (int j = 0; j < d; j++) {
+            mean[j] /= n;
+        }
+        double[][] centred = new double[n][d];
+        for (int k = 0; k < n; k++) {
+            float[] f = features[members.get(k)];
+            for (int j = 0; j < d; j++) {
+                centred[k][j] = f[j] - mean[j];
+            }
+        }
+        Array2DRowRealMatrix m = new Array2DRowRealMatrix(centred, false);
+        double[] v = new SingularValueDecomposition(m).getV().getColumn(0);
+        double[] scores = new double[n];
+        for (int k = 0; k < n; k++) {
+            double dot = 0;
+            for (int j = 0; j < d; j++) {
+                dot += centred[k][j] * v[j];
+            }
+            scores[k] = dot * dot;
+        }
+        return scores;
+    }
+
+    private DefenseOutcome score(Removal r, boolean[] poisoned, int[] labels, int target, double epsilon) {
+        int tp = 0;
+        int fp = 0;
+        int poisonedTotal = 0;
+        for (int i = 0; i < poisoned.length; i++) {
+            poisonedTotal += poisoned[i] ? 1 : 0;
+            if (r.removed()[i]) {
+                if (poisoned[i]) {
+                    tp++;
+                } else {
+                    fp++;
+                }
+            }
+        }
+        int cleanTotal = poisoned.length - poisonedTotal;
+        double recall = poisonedTotal == 0 ? Double.NaN : (double) tp / poisonedTotal;
+        double precision = tp + fp == 0 ? Double.NaN : (double) tp / (tp + fp);
+        double fpr = cleanTotal == 0 ? Double.NaN : (double) fp / cleanTotal;
+        // AUROC within the target label: scores of different labels are on different scales.
+        int targetCount = 0;
+        for (int l : labels) {
+            targetCount += l == target ? 1 : 0;
+        }
+        double[] targetScores = new double[targetCount];
+        boolean[] targetPoisoned = new boolean[targetCount];
+        for (int i = 0, k = 0; i < labels.length; i++) {
+            if (labels[i] == target) {
+                targetScores[k] = r.scores()[i];
+                targetPoisoned[k++] = poisoned[i];
+            }
+        }
+        boolean detected = poisonedTotal > 0 && recall >= params.detectShare();
+        return new DefenseOutcome(detected, null,
+                Map.of("removal_recall", recall, "removal_precision", precision, "removal_fpr", fpr,
+                        "score_auroc", Metrics.auroc(targetScores, targetPoisoned),
+                        "removed", (double) (tp + fp)),
+                Map.of("epsilon", epsilon, "removal_factor", params.removalFactor(),
+                        "detect_share", params.detectShare()));
+    }
+}

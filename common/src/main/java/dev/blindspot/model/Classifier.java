@@ -1,0 +1,102 @@
+package dev.blindspot.model;
+
+import dev.blindspot.data.ImageSet;
+import dev.blindspot.data.Normalization;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.deeplearning4j.util.ModelSerializer;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.util.List;
+
+/**
+ * A network together with the normalization its inputs need: what precision schemes transform and
+ * defenses inspect. Raw {@code uint8} images go in; predictions, probabilities and penultimate features
+ * come out. Not thread-safe (DL4J networks are not); each task works on its own instance.
+ */
+public final class Classifier {
+    /** Images per inference batch. */
+    public static final int INFERENCE_BATCH = 256;
+
+    private final MultiLayerNetwork network;
+    private final Normalization normalization;
+
+    public Classifier(MultiLayerNetwork network, Normalization normalization) {
+        this.network = network;
+        this.normalization = normalization;
+    }
+
+    public MultiLayerNetwork network() {
+        return network;
+    }
+
+    public Normalization normalization() {
+        return normalization;
+    }
+
+    public int numClasses() {
+        return (int) network.getLayer(network.getnLayers() - 1).getParam("b").length();
+    }
+
+    /** An independent deep copy (parameters and configuration). */
+    public Classifier copy() {
+        return new Classifier(network.clone(), normalization);
+    }
+
+    /** A classifier with the same normalization and another network. */
+    public Classifier withNetwork(MultiLayerNetwork other) {
+        return new Classifier(other, normalization);
+    }
+
+    /** The network's outputs on a set, in inference mode. */
+    public record Outputs(int[] predictions, float[][] probabilities, float[][] features) {
+    }
+
+    /** Predicted labels of every image. */
+    public int[] predict(ImageSet set) {
+        return run(set, false).predictions();
+    }
+
+    /** Predictions, class probabilities and penultimate features of every image, in one pass. */
+    public Outputs outputs(ImageSet set) {
+        return run(set, true);
+    }
+
+    private Outputs run(ImageSet set, boolean keepAll) {
+        int n = set.size();
+        int[] predictions = new int[n];
+        float[][] probabilities = keepAll ? new float[n][] : null;
+        float[][] features = keepAll ? new float[n][] : null;
+        int last = network.getnLayers();
+        for (int from = 0; from < n; from += INFERENCE_BATCH) {
+            int count = Math.min(INFERENCE_BATCH, n - from);
+            INDArray input = normalization.toInput(set.pixels(), from, count);
+            List<INDArray> activations = network.feedForward(input, false);
+            INDArray out = activations.get(last);
+            INDArray argmax = out.argMax(1);
+            for (int i = 0; i < count; i++) {
+                predictions[from + i] = argmax.getInt(i);
+            }
+            if (keepAll) {
+                INDArray penultimate = activations.get(last - 1);
+                for (int i = 0; i < count; i++) {
+                    probabilities[from + i] = out.getRow(i).toFloatVector();
+                    features[from + i] = penultimate.getRow(i).toFloatVector();
+                }
+            }
+        }
+        return new Outputs(predictions, probabilities, features);
+    }
+
+    /** Writes the network (configuration and parameters, no updater state) in DL4J's zip format. */
+    public void save(OutputStream out) throws IOException {
+        ModelSerializer.writeModel(network, out, false);
+    }
+
+    /** Reads a network written by {@link #save}. */
+    public static Classifier load(InputStream in, Normalization normalization) throws IOException {
+        return new Classifier(ModelSerializer.restoreMultiLayerNetwork(in, false), normalization);
+    }
+}

@@ -1,0 +1,72 @@
+package dev.blindspot.model;
+
+import dev.blindspot.attack.PoisonedSet;
+import dev.blindspot.data.Augmentation;
+import dev.blindspot.data.ImageSet;
+import dev.blindspot.data.Normalization;
+import dev.blindspot.util.Seeds;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+import java.util.SplittableRandom;
+
+/**
+ * Trains an architecture on a (possibly poisoned) training set. Each batch is built as the study does:
+ * raw images, augmentation, then the trigger on poisoned samples (so its position is fixed), then
+ * normalization. Weight init, data order and augmentation each draw from their own seed derived from the
+ * model seed, so the same seed gives the same model, bit for bit, on the same backend and thread count.
+ */
+public final class Trainer {
+    private Trainer() {
+    }
+
+    public static Classifier train(Architecture architecture, PoisonedSet data, Normalization normalization,
+                                   Augmentation augmentation, TrainingConfig config, long seed) {
+        ImageSet images = data.images();
+        MultiLayerNetwork net = architecture.build(images.numClasses(), config, Seeds.derive(seed, "init"));
+        SplittableRandom order = new SplittableRandom(Seeds.derive(seed, "order"));
+        SplittableRandom augment = new SplittableRandom(Seeds.derive(seed, "augment"));
+        int n = images.size();
+        int[] perm = new int[n];
+        for (int i = 0; i < n; i++) {
+            perm[i] = i;
+        }
+        byte[] batch = new byte[config.batchSize() * ImageSet.IMAGE_BYTES];
+        for (int epoch = 0; epoch < config.epochs(); epoch++) {
+            shuffle(perm, order);
+            for (int from = 0; from < n; from += config.batchSize()) {
+                int count = Math.min(config.batchSize(), n - from);
+                float[] oneHot = new float[count * images.numClasses()];
+                for (int k = 0; k < count; k++) {
+                    int idx = perm[from + k];
+                    System.arraycopy(images.pixels(), idx * ImageSet.IMAGE_BYTES, batch, k * ImageSet.IMAGE_BYTES,
+                            ImageSet.IMAGE_BYTES);
+                    oneHot[k * images.numClasses() + images.label(idx)] = 1f;
+                }
+                augmentation.apply(batch, count, augment);
+                for (int k = 0; k < count; k++) {
+                    if (data.poisoned()[perm[from + k]]) {
+                        data.attack().stamp(batch, k);
+                    }
+                }
+                INDArray features = normalization.toInput(batch, 0, count);
+                INDArray labels = Nd4j.create(oneHot, new long[] {count, images.numClasses()}, 'c')
+                        .castTo(DataType.FLOAT);
+                net.fit(features, labels);
+            }
+            net.incrementEpochCount();
+        }
+        return new Classifier(net, normalization);
+    }
+
+    private static void shuffle(int[] a, SplittableRandom rng) {
+        for (int i = a.length - 1; i > 0; i--) {
+            int j = rng.nextInt(i + 1);
+            int t = a[i];
+            a[i] = a[j];
+            a[j] = t;
+        }
+    }
+}

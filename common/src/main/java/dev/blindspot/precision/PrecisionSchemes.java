@@ -1,0 +1,21 @@
+package dev.blindspot.precision;
+
+import dev.blindspot.util.Registry;
+
+/** The precision axis: scheme name → implementation. */
+public final class PrecisionSchemes {
+    private static final Registry<Void, PrecisionScheme> REGISTRY = new Registry<Void, PrecisionScheme>("precision")
+            .register(Fp32Scheme.NAME, v -> new Fp32Scheme())
+            .register(Int4SimScheme.NAME, v -> new Int4SimScheme());
+
+    private PrecisionSchemes() {
+    }
+
+    public static Registry<Void, PrecisionScheme> registry() {
+        return REGISTRY;
+    }
+
+    public static PrecisionScheme byName(String name) {
+        return REGISTRY.create(name, null);
+    }
+}

@@ -1,0 +1,159 @@
+package dev.blindspot.grid;
+
+import dev.blindspot.attack.BadNet;
+import dev.blindspot.data.ImageSet;
+import dev.blindspot.datasets.DatasetSources;
+import dev.blindspot.datasets.DatasetSplits;
+import dev.blindspot.defense.DefenseContext;
+import dev.blindspot.defense.DefenseOutcome;
+import dev.blindspot.defense.Defenses;
+import dev.blindspot.experiment.PreparedData;
+import dev.blindspot.metrics.Metrics;
+import dev.blindspot.model.Architectures;
+import dev.blindspot.model.Classifier;
+import dev.blindspot.model.Trainer;
+import dev.blindspot.nd4j.NativeKernels;
+import dev.blindspot.precision.PrecisionScheme;
+import dev.blindspot.precision.PrecisionSchemes;
+import dev.blindspot.result.CellResult;
+import dev.blindspot.util.Seeds;
+
+import java.net.InetAddress;
+import java.time.Instant;
+import java.util.Map;
+
+/**
+ * The work of one task, free of Spark so it can be tested and run on its own: phase 1 trains a model and
+ * stores it, phase 2 runs one cell on a stored model. Built on the executor from the grid's rendered config.
+ */
+final class CellWork {
+    private final GridSpec spec;
+    private final RunInfo run;
+    private final int threadsPerTask;
+
+    CellWork(GridSpec spec, RunInfo run, int threadsPerTask) {
+        this.spec = spec;
+        this.run = run;
+        this.threadsPerTask = threadsPerTask;
+    }
+
+    private NativeKernels.Status runtime() {
+        int threads = spec.nd4jThreads() > 0 ? spec.nd4jThreads() : threadsPerTask;
+        return ExecutorRuntime.ensure(spec.fastKernels(), threads);
+    }
+
+    private DatasetSplits data(String dataset) {
+        return DatasetSources.loadCached(dataset, spec.datasetConfig(dataset));
+    }
+
+    /** Phase 1: trains one model, evaluates it at FP32, stores it. */
+    TrainingOutcome train(TrainingJob job) {
+        runtime();
+        DatasetSplits d = data(job.dataset());
+        PreparedData prepared = PreparedData.prepare(d.train(), spec.attack(), spec.cleanSplit(), job.seed());
+        long t0 = System.nanoTime();
+        Classifier model = Trainer.train(Architectures.byName(job.model()), prepared.training(), d.normalization(),
+                d.augmentation(), spec.training(), job.seed());
+        double seconds = (System.nanoTime() - t0) / 1e9;
+        Evaluation fp32 = evaluate(model, d.test(), spec.attack());
+        String path = new ModelStore(run.modelDir()).save(job.key(), model);
+        return new TrainingOutcome(job.key(), path, fp32.cleanAcc(), fp32.asr(), fp32.asrAll(), seconds);
+    }
+
+    /** Clean accuracy and both ASR figures of a model on the test set. */
+    record Evaluation(double cleanAcc, double asr, double asrAll) {
+    }
+
+    static Evaluation evaluate(Classifier model, ImageSet test, BadNet attack) {
+        int[] clean = model.predict(test);
+        int[] triggered = model.predict(attack.stampAll(test));
+        return new Evaluation(Metrics.accuracy(clean, test.labels()),
+                Metrics.attackSuccess(triggered, test.labels(), attack.target(), true),
+                Metrics.attackSuccess(triggered, test.labels(), attack.target(), false));
+    }
+
+    /**
+     * Phase 2: quantizes the stored model, evaluates it, runs the defense. Any failure becomes a row with
+     * status {@code error} and the message; what was measured before the failure is kept.
+     */
+    CellResult run(Cell cell, TrainingOutcome trained) {
+        CellResult r = new CellResult();
+        identify(r, cell, trained);
+        try {
+            NativeKernels.Status kernels = runtime();
+            r.setNd4jBackend(kernels.describe());
+            DatasetSplits d = data(cell.training().dataset());
+            PreparedData prepared = PreparedData.prepare(d.train(), spec.attack(), spec.cleanSplit(), cell.training().seed());
+            r.setTrainSize(prepared.training().size());
+            r.setPoisoned(prepared.training().poisonedCount());
+            r.setTestSize(d.test().size());
+            r.setCleanSplitSize(prepared.cleanSplit().size());
+
+            long t0 = System.nanoTime();
+            Classifier fp32 = ModelStore.load(trained.modelPath(), d.normalization());
+            PrecisionScheme scheme = PrecisionSchemes.byName(cell.precision());
+            Classifier quantized = scheme.apply(fp32, prepared.cleanSplit());
+            long t1 = System.nanoTime();
+            r.setQuantizeSeconds((t1 - t0) / 1e9);
+
+            Evaluation q = evaluate(quantized, d.test(), spec.attack());
+            r.setCleanAcc(q.cleanAcc());
+            r.setAsr(q.asr());
+            r.setAsrAll(q.asrAll());
+            long t2 = System.nanoTime();
+            r.setEvalSeconds((t2 - t1) / 1e9);
+
+            DefenseOutcome outcome = Defenses.create(cell.defense(), spec.config().getConfig("defenses"))
+                    .run(new DefenseContext(quantized, prepared.training(), prepared.cleanSplit(), d.test(),
+                            Seeds.derive(cell.training().seed(), "defense:" + cell.defense())));
+            r.setDefenseSeconds((System.nanoTime() - t2) / 1e9);
+            r.setDetected(outcome.detected());
+            r.setTargetIdentified(outcome.targetIdentified());
+            r.setScores(outcome.scores());
+            r.setThresholds(outcome.thresholds());
+            r.setStatus("ok");
+        } catch (Exception | LinkageError | AssertionError e) {
+            r.setStatus("error");
+            r.setError(e.getClass().getName() + ": " + e.getMessage());
+            r.setDetected(null);
+            r.setTargetIdentified(null);
+        }
+        return r;
+    }
+
+    private void identify(CellResult r, Cell cell, TrainingOutcome trained) {
+        r.setRunId(run.runId());
+        r.setCellId(cell.id());
+        r.setConfigHash(spec.configHash());
+        r.setCodeVersion(run.codeVersion());
+        r.setSparkVersion(run.sparkVersion());
+        r.setDataset(cell.training().dataset());
+        r.setModel(cell.training().model());
+        r.setAttack(spec.attack().spec());
+        r.setTraining(spec.training().spec());
+        r.setSeed(cell.training().seed());
+        r.setPrecision(cell.precision());
+        r.setPrecisionSpec(PrecisionSchemes.byName(cell.precision()).specification());
+        r.setDefense(cell.defense());
+        r.setCleanAccFp32(trained.cleanAcc());
+        r.setAsrFp32(trained.asr());
+        r.setAsrAllFp32(trained.asrAll());
+        r.setTrainSeconds(trained.trainSeconds());
+        r.setCleanAcc(Double.NaN);
+        r.setAsr(Double.NaN);
+        r.setAsrAll(Double.NaN);
+        r.setQuantizeSeconds(Double.NaN);
+        r.setEvalSeconds(Double.NaN);
+        r.setDefenseSeconds(Double.NaN);
+        r.setScores(Map.of());
+        r.setThresholds(Map.of());
+        r.setStartedAt(Instant.now().toString());
+        r.setJavaVersion(System.getProperty("java.version") + " " + System.getProperty("os.name") + "/"
+                + System.getProperty("os.arch"));
+        try {
+            r.setHost(InetAddress.getLocalHost().getHostName());
+        } catch (java.io.IOException e) {
+            r.setHost("unknown");
+        }
+    }
+}

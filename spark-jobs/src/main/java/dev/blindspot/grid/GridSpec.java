@@ -1,0 +1,171 @@
+package dev.blindspot.grid;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigException;
+import com.typesafe.config.ConfigFactory;
+import com.typesafe.config.ConfigRenderOptions;
+import com.typesafe.config.ConfigValueType;
+import dev.blindspot.attack.BadNet;
+import dev.blindspot.datasets.DatasetSources;
+import dev.blindspot.defense.Defenses;
+import dev.blindspot.model.Architectures;
+import dev.blindspot.model.TrainingConfig;
+import dev.blindspot.nd4j.NativeKernels;
+import dev.blindspot.precision.PrecisionSchemes;
+import dev.blindspot.util.InvalidConfigException;
+import dev.blindspot.util.Registry;
+
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+
+/**
+ * A validated grid: the resolved {@code blindspot} config tree read into typed values. Everything that can
+ * be wrong with a config is found here, on the driver, before any Spark work: unknown names (with the
+ * allowed values), empty axes, a bad seed range, out-of-range settings of any component.
+ *
+ * @param config     the resolved {@code blindspot} subtree
+ * @param configHash hash of its canonical rendering
+ */
+public record GridSpec(Config config, String configHash, List<String> datasets, List<String> models,
+                       List<String> precisions, List<String> defenses, List<Long> seeds, BadNet attack,
+                       TrainingConfig training, int cleanSplit, NativeKernels.Policy fastKernels, int nd4jThreads) {
+
+    /** Upper bound on a seed range, so a typo like to = 1e9 fails instead of expanding a billion cells. */
+    static final long MAX_SEEDS = 1_000_000;
+
+    /** Layers {@code overrides} over {@code file} over every module's {@code reference.conf}, and validates. */
+    public static GridSpec load(Config file, Config overrides) {
+        Config root = overrides.withFallback(file).withFallback(ConfigFactory.defaultReference()).resolve();
+        return of(root.getConfig("blindspot"));
+    }
+
+    /** Validates an already-resolved {@code blindspot} subtree. */
+    public static GridSpec of(Config c) {
+        c.checkValid(ConfigFactory.defaultReference().getConfig("blindspot"));
+        List<String> datasets = axis(c, "grid.datasets", DatasetSources.registry());
+        List<String> models = axis(c, "grid.models", Architectures.registry());
+        List<String> precisions = axis(c, "grid.precisions", PrecisionSchemes.registry());
+        List<String> defenses = axis(c, "grid.defenses", Defenses.registry());
+        List<Long> seeds = seeds(c);
+        BadNet attack = BadNet.fromConfig(c.getConfig("attack"));
+        TrainingConfig training = TrainingConfig.fromConfig(c.getConfig("training"));
+        for (String d : defenses) {
+            Defenses.create(d, c.getConfig("defenses")); // validates the defense's own settings
+        }
+        for (String d : datasets) {
+            if (!c.hasPath("datasets." + d)) {
+                throw new InvalidConfigException("datasets." + d, "missing: the settings of dataset '" + d + "'");
+            }
+            DatasetSources.byName(d).fingerprint(c.getConfig("datasets." + d)); // validates its settings
+        }
+        int cleanSplit = c.getInt("defender.clean-split");
+        if (cleanSplit < 0) {
+            throw new InvalidConfigException("defender.clean-split", "must be ≥ 0, got " + cleanSplit);
+        }
+        int threads = c.getInt("runtime.nd4j-threads");
+        if (threads < 0) {
+            throw new InvalidConfigException("runtime.nd4j-threads", "must be ≥ 0 (0 = automatic), got " + threads);
+        }
+        String hash = Hashes.of(c.root().render(ConfigRenderOptions.concise()));
+        return new GridSpec(c, hash, datasets, models, precisions, defenses, seeds, attack, training, cleanSplit,
+                NativeKernels.Policy.parse(c.getString("runtime.fast-kernels")), threads);
+    }
+
+    private static List<String> axis(Config c, String key, Registry<?, ?> registry) {
+        List<String> values;
+        try {
+            values = c.getStringList(key);
+        } catch (ConfigException.WrongType e) {
+            throw new InvalidConfigException(key, "must be a list of names; allowed: " + String.join(", ", registry.names()));
+        }
+        if (values.isEmpty()) {
+            throw new InvalidConfigException(key, "is empty; give at least one of: " + String.join(", ", registry.names()));
+        }
+        for (String v : values) {
+            if (!registry.contains(v)) {
+                throw new InvalidConfigException(key, registry.unknown(v));
+            }
+        }
+        return List.copyOf(new LinkedHashSet<>(values));
+    }
+
+    /** {@code grid.seeds}: a list ({@code [1, 2, 3]}) or an inclusive range ({@code {from = 1, to = 100}}). */
+    static List<Long> seeds(Config c) {
+        String key = "grid.seeds";
+        ConfigValueType type = c.getValue(key).valueType();
+        List<Long> seeds = new ArrayList<>();
+        if (type == ConfigValueType.LIST) {
+            seeds.addAll(new LinkedHashSet<>(c.getLongList(key)));
+        } else if (type == ConfigValueType.OBJECT) {
+            Config range = c.getConfig(key);
+            if (!range.hasPath("from") || !range.hasPath("to")) {
+                throw new InvalidConfigException(key, "a range needs both 'from' and 'to', e.g. {from = 1, to = 100}");
+            }
+            long from = range.getLong("from");
+            long to = range.getLong("to");
+            if (to < from) {
+                throw new InvalidConfigException(key + ".to", "is " + to + ", below from = " + from);
+            }
+            if (to - from + 1 > MAX_SEEDS) {
+                throw new InvalidConfigException(key, "range of " + (to - from + 1) + " seeds exceeds " + MAX_SEEDS);
+            }
+            for (long s = from; s <= to; s++) {
+                seeds.add(s);
+            }
+        } else {
+            throw new InvalidConfigException(key, "must be a list [1, 2] or a range {from = 1, to = 10}, got " + type);
+        }
+        if (seeds.isEmpty()) {
+            throw new InvalidConfigException(key, "is empty; give at least one seed");
+        }
+        return List.copyOf(seeds);
+    }
+
+    /** The {@code datasets.<name>} subtree. */
+    public Config datasetConfig(String dataset) {
+        return config.getConfig("datasets." + dataset);
+    }
+
+    /** The canonical text of this spec's config, for shipping to executors. */
+    public String render() {
+        return config.root().render(ConfigRenderOptions.concise());
+    }
+
+    /** Re-reads a spec shipped as {@link #render()} text. */
+    public static GridSpec parse(String rendered) {
+        return of(ConfigFactory.parseString(rendered));
+    }
+
+    /** One training per distinct (dataset, model, seed); attack and training settings are grid-wide. */
+    public List<TrainingJob> trainings() {
+        List<TrainingJob> jobs = new ArrayList<>();
+        for (String d : datasets) {
+            String fingerprint = DatasetSources.byName(d).fingerprint(datasetConfig(d));
+            for (String m : models) {
+                for (long seed : seeds) {
+                    String key = Hashes.of("training-v1", fingerprint, m, attack.spec(), training.spec(),
+                            "clean-split=" + cleanSplit, Long.toString(seed));
+                    jobs.add(new TrainingJob(key, d, m, seed));
+                }
+            }
+        }
+        return jobs;
+    }
+
+    /** The cross product trainings × precisions × defenses. */
+    public List<Cell> cells(List<TrainingJob> trainings) {
+        List<Cell> cells = new ArrayList<>();
+        for (TrainingJob t : trainings) {
+            for (String p : precisions) {
+                String spec = PrecisionSchemes.byName(p).specification();
+                for (String d : defenses) {
+                    String defenseSettings = config.getConfig("defenses").getConfig("\"" + d + "\"").root()
+                            .render(ConfigRenderOptions.concise());
+                    cells.add(new Cell(Hashes.of("cell-v1", t.key(), spec, d, defenseSettings), t, p, d));
+                }
+            }
+        }
+        return cells;
+    }
+}

@@ -1,0 +1,36 @@
+package dev.blindspot.grid;
+
+import org.apache.spark.sql.Row;
+
+import java.io.PrintWriter;
+import java.util.List;
+import java.util.Locale;
+
+/** The short per-cell table the driver prints at the end of a run. */
+final class SummaryTable {
+    private static final String ROW = "%-10s %-12s %-10s %-22s %6s %-6s %15s %15s %-9s%n";
+
+    private SummaryTable() {
+    }
+
+    /**
+     * @param rows dataset, model, precision, defense, seed, status, cleanAccFp32, cleanAcc, asrFp32, asr,
+     *             detected, error — in that order
+     */
+    static void print(List<Row> rows, PrintWriter out) {
+        out.printf(Locale.ROOT, ROW, "dataset", "model", "precision", "defense", "seed", "status",
+                "clean acc fp32>q", "asr fp32>q", "detected");
+        for (Row r : rows) {
+            String detected = r.isNullAt(10) ? "-" : (r.getBoolean(10) ? "yes" : "no");
+            out.printf(Locale.ROOT, ROW, r.getString(0), r.getString(1), r.getString(2), r.getString(3), r.getLong(4),
+                    r.getString(5), pair(r.getDouble(6), r.getDouble(7)), pair(r.getDouble(8), r.getDouble(9)), detected);
+            if (!r.isNullAt(11)) {
+                out.println("    error: " + r.getString(11));
+            }
+        }
+    }
+
+    private static String pair(double before, double after) {
+        return String.format(Locale.ROOT, "%5.1f%% > %5.1f%%", 100 * before, 100 * after);
+    }
+}
