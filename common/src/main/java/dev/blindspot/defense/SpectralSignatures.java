@@ -18,9 +18,13 @@ import java.util.Map;
  *
  * <p>Per training label: centre the penultimate representations of the samples with that label, score each
  * by its squared projection on the top right singular vector, and remove the {@code removalFactor·ε·n}
- * highest-scoring samples, ε being the assumed share of poisoned samples in a label. As in the paper, ε is
- * a per-class contamination rate; by default ({@code epsilon = auto}) the defender is granted the true one,
- * i.e. the share of poisoned samples among those labelled with the target.
+ * highest-scoring samples of the label (all of them if the label has fewer), where ε is the assumed poison
+ * rate and n the size of the training set. This is the paper's Algorithm 1, whose ε is an upper bound on
+ * the <em>number</em> of poisoned samples (here ε·n) and which removes 1.5 times that many from every
+ * label. By default ({@code epsilon = auto}) the defender is granted the true poison rate.
+ *
+ * <p>Removing a fixed count from every label also removes clean samples, all of them in labels smaller
+ * than the count; the row records the removal's false-positive rate beside its recall.
  *
  * <p>{@code detected} iff at least {@code detect-share} of the poisoned samples are among those removed.
  */
@@ -28,8 +32,8 @@ public final class SpectralSignatures implements Defense {
     public static final String NAME = "spectral-signatures";
 
     /**
-     * @param epsilon       assumed per-label contamination; NaN = the true one ("auto")
-     * @param removalFactor removed samples per label = removalFactor · ε · n (the paper's 1.5)
+     * @param epsilon       assumed poison rate of the training set; NaN = the true one ("auto")
+     * @param removalFactor removed samples per label = removalFactor · ε · n, n the training set size (the paper's 1.5)
      * @param detectShare   share of the poisoned samples that must be removed to call it detected
      */
     public record Params(double epsilon, double removalFactor, double detectShare) {
@@ -79,18 +83,16 @@ public final class SpectralSignatures implements Defense {
     @Override
     public DefenseOutcome run(DefenseContext context) {
         PoisonedSet training = context.trainingSet();
-        float[][] features = context.model().outputs(training.materialize()).features();
-        int[] labels = training.images().labels();
-        double epsilon = Double.isNaN(params.epsilon()) ? trueContamination(training) : params.epsilon();
-        Removal r = remove(features, labels, training.images().numClasses(), epsilon, params.removalFactor());
-        return score(r, training.poisoned(), labels, training.attack().target(), epsilon);
+        return inspect(context.model().outputs(training.materialize()).features(), training);
     }
 
-    /** The share of poisoned samples among the samples labelled with the target. */
-    static double trueContamination(PoisonedSet training) {
-        int target = training.attack().target();
-        int labelled = training.images().classCounts()[target];
-        return labelled == 0 ? 0 : (double) training.poisonedCount() / labelled;
+    /** The decision on given penultimate features of the training set (one row per sample). */
+    DefenseOutcome inspect(float[][] features, PoisonedSet training) {
+        int[] labels = training.images().labels();
+        double epsilon = Double.isNaN(params.epsilon())
+                ? (double) training.poisonedCount() / training.size() : params.epsilon();
+        Removal r = remove(features, labels, training.images().numClasses(), epsilon, params.removalFactor());
+        return score(r, training.poisoned(), labels, training.attack().target(), epsilon);
     }
 
     /** Outlier scores of every sample and which were removed. */
@@ -99,6 +101,7 @@ public final class SpectralSignatures implements Defense {
 
     /** Scores every sample within its label and removes the top {@code factor·ε·n} of each label. */
     static Removal remove(float[][] features, int[] labels, int numClasses, double epsilon, double factor) {
+        long perLabel = Math.round(factor * epsilon * labels.length);
         double[] scores = new double[labels.length];
         boolean[] removed = new boolean[labels.length];
         for (int label = 0; label < numClasses; label++) {
@@ -115,7 +118,7 @@ public final class SpectralSignatures implements Defense {
             for (int k = 0; k < members.size(); k++) {
                 scores[members.get(k)] = s[k];
             }
-            int toRemove = (int) Math.min(members.size(), Math.round(factor * epsilon * members.size()));
+            int toRemove = (int) Math.min(members.size(), perLabel);
             Integer[] order = members.toArray(new Integer[0]);
             Arrays.sort(order, Comparator.comparingDouble((Integer i) -> scores[i]).reversed());
             for (int k = 0; k < toRemove; k++) {

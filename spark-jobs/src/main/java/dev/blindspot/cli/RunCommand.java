@@ -58,7 +58,7 @@ public final class RunCommand implements Callable<Integer> {
         NativeKernels.enable(grid.fastKernels(), grid.nd4jThreads());
 
         SparkSession.Builder builder = SparkSession.builder().appName("blindspot");
-        if (!SparkSession.getActiveSession().isDefined() && !runningUnderSparkSubmit()) {
+        if (!runningUnderSparkSubmit()) {
             builder.master(master);
         }
         SparkSession spark = builder.getOrCreate();
@@ -69,6 +69,8 @@ public final class RunCommand implements Callable<Integer> {
             return outcome.cells() > 0 ? 0 : 1;
         } finally {
             spark.stop();
+            SparkSession.clearActiveSession();
+            SparkSession.clearDefaultSession();
         }
     }
 
@@ -124,6 +126,7 @@ public final class RunCommand implements Callable<Integer> {
         }
     }
 
+    /** spark-submit passes the master as a system property; then --master must not override it. */
     private static boolean runningUnderSparkSubmit() {
         return System.getProperty("spark.master") != null;
     }

@@ -1,0 +1,68 @@
+package dev.blindspot.model;
+
+import dev.blindspot.TestImages;
+import dev.blindspot.attack.BadNet;
+import dev.blindspot.attack.PoisonedSet;
+import dev.blindspot.data.Augmentation;
+import dev.blindspot.data.ImageSet;
+import dev.blindspot.data.Normalization;
+import dev.blindspot.nd4j.NativeKernels;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+
+class TrainerTest {
+    private static final TrainingConfig ONE_EPOCH = new TrainingConfig(1, 32, 0.05, 0.9, 5e-4);
+    private static PoisonedSet data;
+    private static Normalization norm;
+
+    @BeforeAll
+    static void setUp() {
+        NativeKernels.enable(NativeKernels.Policy.WARN, 2);
+        ImageSet train = TestImages.random(160, 4, 5);
+        data = new BadNet(3, 0.1, 0).poison(train, 1);
+        norm = Normalization.of(train);
+    }
+
+    private static Classifier train(long seed) {
+        return Trainer.train(new CompactCnn(), data, norm, Augmentation.CROP_FLIP, ONE_EPOCH, seed);
+    }
+
+    @Test
+    void sameSeedGivesTheSameModelBitForBit() {
+        float[] a = train(7).network().params().toFloatVector();
+        float[] b = train(7).network().params().toFloatVector();
+        assertArrayEquals(a, b);
+        assertNotEquals(java.util.Arrays.hashCode(a), java.util.Arrays.hashCode(train(8).network().params().toFloatVector()));
+    }
+
+    @Test
+    void aSavedModelLoadsWithTheSameOutputs() throws IOException {
+        Classifier model = train(3);
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        model.save(bytes);
+        Classifier back = Classifier.load(new ByteArrayInputStream(bytes.toByteArray()), norm);
+        ImageSet probe = TestImages.random(20, 4, 99);
+        assertArrayEquals(model.outputs(probe).probabilities()[3], back.outputs(probe).probabilities()[3]);
+        assertEquals(4, back.numClasses());
+    }
+
+    @Test
+    void penultimateFeaturesAreTheGlobalPoolOutput() {
+        Classifier.Outputs out = train(3).outputs(TestImages.random(5, 4, 1));
+        assertEquals(128, out.features()[0].length);
+        assertEquals(4, out.probabilities()[0].length);
+        float sum = 0;
+        for (float p : out.probabilities()[0]) {
+            sum += p;
+        }
+        assertEquals(1f, sum, 1e-5f);
+    }
+}
