@@ -1,15 +1,19 @@
 package dev.blindspot.model;
 
-import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.deeplearning4j.nn.graph.ComputationGraph;
 
 /**
  * A network architecture on the model axis of the grid. Implementations build an initialised, untrained
- * network whose second-to-last layer is the penultimate feature layer the defenses read and whose last
- * layer is a softmax output.
+ * graph with one input {@value #INPUT} (NCHW 3×32×32, normalized), a penultimate feature vertex
+ * {@value #FEATURES} (what the defenses read) and a softmax output layer {@value #OUTPUT}.
  */
 public interface Architecture {
+    String INPUT = "input";
+    String FEATURES = "features";
+    String OUTPUT = "output";
+
     String name();
 
     /** A fresh network for {@code numClasses} classes, weights initialised from {@code seed}. */
-    MultiLayerNetwork build(int numClasses, TrainingConfig training, long seed);
+    ComputationGraph build(int numClasses, TrainingConfig training, long seed);
 }

@@ -5,7 +5,8 @@ import dev.blindspot.util.Registry;
 /** The model axis: architecture name → implementation. */
 public final class Architectures {
     private static final Registry<Void, Architecture> REGISTRY = new Registry<Void, Architecture>("model")
-            .register(CompactCnn.NAME, v -> new CompactCnn());
+            .register(CompactCnn.NAME, v -> new CompactCnn())
+            .register(PreActResNet18.NAME, v -> new PreActResNet18());
 
     private Architectures() {
     }

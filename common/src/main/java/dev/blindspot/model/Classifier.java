@@ -2,7 +2,7 @@ package dev.blindspot.model;
 
 import dev.blindspot.data.ImageSet;
 import dev.blindspot.data.Normalization;
-import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.util.ModelSerializer;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
@@ -19,16 +19,17 @@ import java.util.List;
 public final class Classifier {
     /** Images per inference batch. */
     public static final int INFERENCE_BATCH = 256;
+    private static final List<String> READOUT = List.of(Architecture.FEATURES, Architecture.OUTPUT);
 
-    private final MultiLayerNetwork network;
+    private final ComputationGraph network;
     private final Normalization normalization;
 
-    public Classifier(MultiLayerNetwork network, Normalization normalization) {
+    public Classifier(ComputationGraph network, Normalization normalization) {
         this.network = network;
         this.normalization = normalization;
     }
 
-    public MultiLayerNetwork network() {
+    public ComputationGraph network() {
         return network;
     }
 
@@ -37,7 +38,7 @@ public final class Classifier {
     }
 
     public int numClasses() {
-        return (int) network.getLayer(network.getnLayers() - 1).getParam("b").length();
+        return (int) network.getLayer(Architecture.OUTPUT).getParam("b").length();
     }
 
     /** An independent deep copy (parameters and configuration). */
@@ -46,7 +47,7 @@ public final class Classifier {
     }
 
     /** A classifier with the same normalization and another network. */
-    public Classifier withNetwork(MultiLayerNetwork other) {
+    public Classifier withNetwork(ComputationGraph other) {
         return new Classifier(other, normalization);
     }
 
@@ -69,22 +70,20 @@ public final class Classifier {
         int[] predictions = new int[n];
         float[][] probabilities = keepAll ? new float[n][] : null;
         float[][] features = keepAll ? new float[n][] : null;
-        int last = network.getnLayers();
         for (int from = 0; from < n; from += INFERENCE_BATCH) {
             int count = Math.min(INFERENCE_BATCH, n - from);
             INDArray input = normalization.toInput(set.pixels(), from, count);
-            List<INDArray> activations = network.feedForward(input, false);
-            INDArray out = activations.get(last);
+            INDArray[] acts = network.output(READOUT, false, new INDArray[] {input}, null);
+            INDArray out = acts[1];
             INDArray argmax = out.argMax(1);
             for (int i = 0; i < count; i++) {
                 predictions[from + i] = argmax.getInt(i);
             }
             if (keepAll) {
-                INDArray penultimate = activations.get(last - 1);
-                for (int i = 0; i < count; i++) {
-                    probabilities[from + i] = out.getRow(i).toFloatVector();
-                    features[from + i] = penultimate.getRow(i).toFloatVector();
-                }
+                float[][] p = out.toFloatMatrix();
+                float[][] f = acts[0].toFloatMatrix();
+                System.arraycopy(p, 0, probabilities, from, count);
+                System.arraycopy(f, 0, features, from, count);
             }
         }
         return new Outputs(predictions, probabilities, features);
@@ -97,6 +96,6 @@ public final class Classifier {
 
     /** Reads a network written by {@link #save}. */
     public static Classifier load(InputStream in, Normalization normalization) throws IOException {
-        return new Classifier(ModelSerializer.restoreMultiLayerNetwork(in, false), normalization);
+        return new Classifier(ModelSerializer.restoreComputationGraph(in, false), normalization);
     }
 }

@@ -5,7 +5,7 @@ import dev.blindspot.data.Augmentation;
 import dev.blindspot.data.ImageSet;
 import dev.blindspot.data.Normalization;
 import dev.blindspot.util.Seeds;
-import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -25,7 +25,7 @@ public final class Trainer {
     public static Classifier train(Architecture architecture, PoisonedSet data, Normalization normalization,
                                    Augmentation augmentation, TrainingConfig config, long seed) {
         ImageSet images = data.images();
-        MultiLayerNetwork net = architecture.build(images.numClasses(), config, Seeds.derive(seed, "init"));
+        ComputationGraph net = architecture.build(images.numClasses(), config, Seeds.derive(seed, "init"));
         SplittableRandom order = new SplittableRandom(Seeds.derive(seed, "order"));
         SplittableRandom augment = new SplittableRandom(Seeds.derive(seed, "augment"));
         int n = images.size();
@@ -54,7 +54,7 @@ public final class Trainer {
                 INDArray features = normalization.toInput(batch, 0, count);
                 INDArray labels = Nd4j.create(oneHot, new long[] {count, images.numClasses()}, 'c')
                         .castTo(DataType.FLOAT);
-                net.fit(features, labels);
+                net.fit(new INDArray[] {features}, new INDArray[] {labels});
             }
             net.incrementEpochCount();
         }

@@ -7,7 +7,7 @@ import org.deeplearning4j.nn.layers.BaseOutputLayer;
 import org.deeplearning4j.nn.layers.feedforward.dense.DenseLayer;
 import org.deeplearning4j.nn.layers.convolution.ConvolutionLayer;
 import org.deeplearning4j.nn.layers.normalization.BatchNormalization;
-import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
@@ -35,7 +35,7 @@ public final class Int4SimScheme implements PrecisionScheme {
 
     @Override
     public Classifier apply(Classifier fp32, ImageSet calibration) {
-        MultiLayerNetwork net = fp32.network().clone();
+        ComputationGraph net = fp32.network().clone();
         for (Layer layer : net.getLayers()) {
             if (layer instanceof ConvolutionLayer || layer instanceof DenseLayer || layer instanceof BaseOutputLayer) {
                 quantizeParam(layer, "W");

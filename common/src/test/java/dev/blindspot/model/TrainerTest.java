@@ -55,6 +55,18 @@ class TrainerTest {
     }
 
     @Test
+    void everyArchitectureAppliesItsReLUs() {
+        // The features are an average of ReLU outputs (compact-cnn) or of a residual sum that a final
+        // linear layer reads (preact-resnet18); a lost ReLU makes compact-cnn's features go negative.
+        ImageSet probe = TestImages.random(16, 4, 2);
+        for (float[] f : train(3).outputs(probe).features()) {
+            for (float v : f) {
+                org.junit.jupiter.api.Assertions.assertTrue(v >= 0, "negative feature " + v + ": a ReLU is missing");
+            }
+        }
+    }
+
+    @Test
     void penultimateFeaturesAreTheGlobalPoolOutput() {
         Classifier.Outputs out = train(3).outputs(TestImages.random(5, 4, 1));
         assertEquals(128, out.features()[0].length);

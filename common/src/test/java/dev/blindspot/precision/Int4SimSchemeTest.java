@@ -9,7 +9,7 @@ import dev.blindspot.model.CompactCnn;
 import dev.blindspot.model.TrainingConfig;
 import org.deeplearning4j.nn.api.Layer;
 import org.deeplearning4j.nn.layers.normalization.BatchNormalization;
-import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
@@ -79,7 +79,7 @@ class Int4SimSchemeTest {
 
     @Test
     void quantizesWeightsAndGammaButNotBiasesAndLeavesTheInputModelAlone() {
-        MultiLayerNetwork net = new CompactCnn().build(10, new TrainingConfig(1, 8, 0.1, 0.9, 5e-4), 1);
+        ComputationGraph net = new CompactCnn().build(10, new TrainingConfig(1, 8, 0.1, 0.9, 5e-4), 1);
         // Give BatchNorm gammas some spread, as a trained model has.
         for (Layer l : net.getLayers()) {
             if (l instanceof BatchNormalization) {
@@ -92,8 +92,8 @@ class Int4SimSchemeTest {
         Classifier q = new Int4SimScheme().apply(fp32, null);
         assertEquals(before, net.params(), "the scheme must not modify the model it is given");
         assertNotEquals(before, q.network().params());
-        MultiLayerNetwork qn = q.network();
-        for (int i = 0; i < qn.getnLayers(); i++) {
+        ComputationGraph qn = q.network();
+        for (int i = 0; i < qn.getNumLayers(); i++) {
             Layer l = qn.getLayer(i);
             for (String key : l.paramTable().keySet()) {
                 int distinct = distinct(l.getParam(key));

@@ -1,0 +1,77 @@
+package dev.blindspot.model;
+
+import org.deeplearning4j.nn.conf.ComputationGraphConfiguration.GraphBuilder;
+import org.deeplearning4j.nn.conf.ConvolutionMode;
+import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
+import org.deeplearning4j.nn.conf.inputs.InputType;
+import org.deeplearning4j.nn.conf.layers.ActivationLayer;
+import org.deeplearning4j.nn.conf.layers.BatchNormalization;
+import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
+import org.deeplearning4j.nn.conf.layers.GlobalPoolingLayer;
+import org.deeplearning4j.nn.conf.layers.OutputLayer;
+import org.deeplearning4j.nn.conf.layers.PoolingType;
+import org.deeplearning4j.nn.conf.layers.SubsamplingLayer;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.deeplearning4j.nn.weights.WeightInit;
+import org.nd4j.linalg.activations.Activation;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.lossfunctions.LossFunctions;
+
+/**
+ * The building blocks every architecture shares, each adding named vertices to a graph. Convolutions use
+ * explicit padding in {@link ConvolutionMode#Truncate} mode, which is PyTorch's {@code Conv2d(padding=p)}
+ * exactly (DL4J's "Same" mode pads only bottom/right for stride 2, shifting the sampling grid).
+ */
+final class Blocks {
+    private Blocks() {
+    }
+
+    /** Defaults once on the builder (seed, float, the study's optimizer, L2, He init); then the input. */
+    static GraphBuilder start(TrainingConfig training, long seed) {
+        return new NeuralNetConfiguration.Builder()
+                .seed(seed)
+                .dataType(DataType.FLOAT)
+                .updater(Sgd.updater(training))
+                .l2(training.weightDecay())
+                .weightInit(WeightInit.RELU)
+                .convolutionMode(ConvolutionMode.Truncate)
+                .graphBuilder()
+                .addInputs(Architecture.INPUT)
+                .setInputTypes(InputType.convolutional(32, 32, 3));
+    }
+
+    /** A k×k convolution without bias (a BatchNorm always follows or precedes it), padding (k−1)/2. */
+    static String conv(GraphBuilder g, String name, String input, int nOut, int kernel, int stride) {
+        int pad = (kernel - 1) / 2;
+        g.addLayer(name, new ConvolutionLayer.Builder(kernel, kernel).stride(stride, stride).padding(pad, pad)
+                .nOut(nOut).hasBias(false).activation(Activation.IDENTITY).build(), input);
+        return name;
+    }
+
+    /**
+     * BatchNorm then ReLU, as two layers: DL4J's BatchNormalization layer ignores its own activation
+     * function (its activate() returns the normalized pre-output), so a ReLU set on it would silently vanish.
+     */
+    static String bnRelu(GraphBuilder g, String name, String input) {
+        g.addLayer(name, new BatchNormalization.Builder().build(), input);
+        g.addLayer(name + "_relu", new ActivationLayer.Builder().activation(Activation.RELU).build(), name);
+        return name + "_relu";
+    }
+
+    static String maxPool(GraphBuilder g, String name, String input) {
+        g.addLayer(name, new SubsamplingLayer.Builder(PoolingType.MAX).kernelSize(2, 2).stride(2, 2).build(), input);
+        return name;
+    }
+
+    /** Global average pool as the {@link Architecture#FEATURES} vertex, then the softmax classifier. */
+    static ComputationGraph finish(GraphBuilder g, String input, int numClasses) {
+        g.addLayer(Architecture.FEATURES, new GlobalPoolingLayer.Builder(PoolingType.AVG).build(), input);
+        g.addLayer(Architecture.OUTPUT, new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT)
+                .nOut(numClasses).activation(Activation.SOFTMAX).weightInit(WeightInit.XAVIER).build(),
+                Architecture.FEATURES);
+        g.setOutputs(Architecture.OUTPUT);
+        ComputationGraph net = new ComputationGraph(g.build());
+        net.init();
+        return net;
+    }
+}

@@ -1,0 +1,50 @@
+package dev.blindspot.model;
+
+import org.deeplearning4j.nn.conf.ComputationGraphConfiguration.GraphBuilder;
+import org.deeplearning4j.nn.conf.graph.ElementWiseVertex;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+
+/**
+ * {@code preact-resnet18}, the study's model (He, Zhang, Ren and Sun, "Identity Mappings in Deep Residual
+ * Networks", ECCV 2016; the CIFAR variant used by BackdoorBench): conv3×3 3→64; four stages of two
+ * pre-activation basic blocks at 64/128/256/512 channels with strides 1/2/2/2; average pool over the final
+ * 4×4 map (the 512-d features); dense 512→classes. About 0.56 GMAC per image.
+ *
+ * <p>A pre-activation block computes {@code a = relu(bn1(x))}, {@code y = conv2(relu(bn2(conv1(a))))} and
+ * adds the shortcut: {@code x} itself, or a strided 1×1 conv of {@code a} where the shape changes.
+ */
+public final class PreActResNet18 implements Architecture {
+    public static final String NAME = "preact-resnet18";
+    private static final int[] WIDTHS = {64, 128, 256, 512};
+    private static final int[] STRIDES = {1, 2, 2, 2};
+
+    @Override
+    public String name() {
+        return NAME;
+    }
+
+    @Override
+    public ComputationGraph build(int numClasses, TrainingConfig training, long seed) {
+        GraphBuilder g = Blocks.start(training, seed);
+        String x = Blocks.conv(g, "stem", INPUT, 64, 3, 1);
+        int inWidth = 64;
+        for (int stage = 0; stage < WIDTHS.length; stage++) {
+            for (int block = 0; block < 2; block++) {
+                int stride = block == 0 ? STRIDES[stage] : 1;
+                x = block(g, "s" + (stage + 1) + "b" + (block + 1), x, inWidth, WIDTHS[stage], stride);
+                inWidth = WIDTHS[stage];
+            }
+        }
+        return Blocks.finish(g, x, numClasses);
+    }
+
+    private static String block(GraphBuilder g, String name, String x, int inWidth, int width, int stride) {
+        String a = Blocks.bnRelu(g, name + "_bn1", x);
+        String shortcut = stride != 1 || inWidth != width ? Blocks.conv(g, name + "_short", a, width, 1, stride) : x;
+        String c1 = Blocks.conv(g, name + "_conv1", a, width, 3, stride);
+        String b2 = Blocks.bnRelu(g, name + "_bn2", c1);
+        String c2 = Blocks.conv(g, name + "_conv2", b2, width, 3, 1);
+        g.addVertex(name + "_add", new ElementWiseVertex(ElementWiseVertex.Op.Add), c2, shortcut);
+        return name + "_add";
+    }
+}
