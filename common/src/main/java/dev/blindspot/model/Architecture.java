@@ -14,6 +14,11 @@ public interface Architecture {
 
     String name();
 
-    /** A fresh network for {@code numClasses} classes, weights initialised from {@code seed}. */
-    ComputationGraph build(int numClasses, TrainingConfig training, long seed);
+    /** A fresh network for {@code numClasses} classes, weights initialised from {@code seed}, fast layers. */
+    default ComputationGraph build(int numClasses, TrainingConfig training, long seed) {
+        return build(numClasses, training, seed, LayerFlavor.FUSED);
+    }
+
+    /** The same network built from the given layer implementations (same parameters either way). */
+    ComputationGraph build(int numClasses, TrainingConfig training, long seed, LayerFlavor flavor);
 }

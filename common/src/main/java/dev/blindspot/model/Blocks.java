@@ -16,6 +16,8 @@ import org.deeplearning4j.nn.weights.WeightInit;
 import org.nd4j.linalg.activations.Activation;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.lossfunctions.LossFunctions;
+import dev.blindspot.model.layers.FusedBatchNormRelu;
+import dev.blindspot.model.layers.LinearConvolution;
 
 /**
  * The building blocks every architecture shares, each adding named vertices to a graph. Convolutions use
@@ -40,20 +42,31 @@ final class Blocks {
                 .setInputTypes(InputType.convolutional(32, 32, 3));
     }
 
-    /** A k×k convolution without bias (a BatchNorm always follows or precedes it), padding (k−1)/2. */
-    static String conv(GraphBuilder g, String name, String input, int nOut, int kernel, int stride) {
+    /**
+     * A k×k convolution without bias (a BatchNorm always follows or precedes it), padding (k−1)/2;
+     * {@link LayerFlavor#FUSED} skips DL4J's redundant forward recomputation in backprop.
+     */
+    static String conv(GraphBuilder g, String name, String input, int nOut, int kernel, int stride,
+                       LayerFlavor flavor) {
         int pad = (kernel - 1) / 2;
-        g.addLayer(name, new ConvolutionLayer.Builder(kernel, kernel).stride(stride, stride).padding(pad, pad)
-                .nOut(nOut).hasBias(false).activation(Activation.IDENTITY).build(), input);
+        ConvolutionLayer.Builder b = new ConvolutionLayer.Builder(kernel, kernel).stride(stride, stride)
+                .padding(pad, pad).nOut(nOut).hasBias(false).activation(Activation.IDENTITY);
+        g.addLayer(name, flavor == LayerFlavor.FUSED ? new LinearConvolution(b) : b.build(), input);
         return name;
     }
 
     /**
-     * BatchNorm then ReLU, as two layers: DL4J's BatchNormalization layer ignores its own activation
-     * function (its activate() returns the normalized pre-output), so a ReLU set on it would silently vanish.
+     * BatchNorm then ReLU. {@link LayerFlavor#FUSED}: one {@link FusedBatchNormRelu} layer.
+     * {@link LayerFlavor#STOCK}: DL4J's own layers, BatchNormalization then an ActivationLayer — two layers
+     * because DL4J's BatchNormalization ignores its activation function (its activate() returns the
+     * normalized pre-output), so a ReLU set on it would silently vanish. Both have the same parameters.
      */
-    static String bnRelu(GraphBuilder g, String name, String input) {
-        g.addLayer(name, new BatchNormalization.Builder().build(), input);
+    static String bnRelu(GraphBuilder g, String name, String input, LayerFlavor flavor) {
+        if (flavor == LayerFlavor.FUSED) {
+            g.addLayer(name, new FusedBatchNormRelu(), input);
+            return name;
+        }
+        g.addLayer(name, new BatchNormalization.Builder().useLogStd(false).eps(1e-5).decay(0.9).build(), input);
         g.addLayer(name + "_relu", new ActivationLayer.Builder().activation(Activation.RELU).build(), name);
         return name + "_relu";
     }

@@ -19,7 +19,7 @@ public final class CompactCnn implements Architecture {
     }
 
     @Override
-    public ComputationGraph build(int numClasses, TrainingConfig training, long seed) {
+    public ComputationGraph build(int numClasses, TrainingConfig training, long seed, LayerFlavor flavor) {
         GraphBuilder g = Blocks.start(training, seed);
         String x = INPUT;
         int conv = 0;
@@ -29,8 +29,8 @@ public final class CompactCnn implements Architecture {
                 x = Blocks.maxPool(g, "pool" + (++pool), x);
             } else {
                 conv++;
-                x = Blocks.conv(g, "conv" + conv, x, width, 3, 1);
-                x = Blocks.bnRelu(g, "bn" + conv, x);
+                x = Blocks.conv(g, "conv" + conv, x, width, 3, 1, flavor);
+                x = Blocks.bnRelu(g, "bn" + conv, x, flavor);
             }
         }
         return Blocks.finish(g, x, numClasses);

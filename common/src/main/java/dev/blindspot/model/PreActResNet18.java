@@ -24,26 +24,27 @@ public final class PreActResNet18 implements Architecture {
     }
 
     @Override
-    public ComputationGraph build(int numClasses, TrainingConfig training, long seed) {
+    public ComputationGraph build(int numClasses, TrainingConfig training, long seed, LayerFlavor flavor) {
         GraphBuilder g = Blocks.start(training, seed);
-        String x = Blocks.conv(g, "stem", INPUT, 64, 3, 1);
+        String x = Blocks.conv(g, "stem", INPUT, 64, 3, 1, flavor);
         int inWidth = 64;
         for (int stage = 0; stage < WIDTHS.length; stage++) {
             for (int block = 0; block < 2; block++) {
                 int stride = block == 0 ? STRIDES[stage] : 1;
-                x = block(g, "s" + (stage + 1) + "b" + (block + 1), x, inWidth, WIDTHS[stage], stride);
+                x = block(g, "s" + (stage + 1) + "b" + (block + 1), x, inWidth, WIDTHS[stage], stride, flavor);
                 inWidth = WIDTHS[stage];
             }
         }
         return Blocks.finish(g, x, numClasses);
     }
 
-    private static String block(GraphBuilder g, String name, String x, int inWidth, int width, int stride) {
-        String a = Blocks.bnRelu(g, name + "_bn1", x);
-        String shortcut = stride != 1 || inWidth != width ? Blocks.conv(g, name + "_short", a, width, 1, stride) : x;
-        String c1 = Blocks.conv(g, name + "_conv1", a, width, 3, stride);
-        String b2 = Blocks.bnRelu(g, name + "_bn2", c1);
-        String c2 = Blocks.conv(g, name + "_conv2", b2, width, 3, 1);
+    private static String block(GraphBuilder g, String name, String x, int inWidth, int width, int stride,
+                                LayerFlavor flavor) {
+        String a = Blocks.bnRelu(g, name + "_bn1", x, flavor);
+        String shortcut = stride != 1 || inWidth != width ? Blocks.conv(g, name + "_short", a, width, 1, stride, flavor) : x;
+        String c1 = Blocks.conv(g, name + "_conv1", a, width, 3, stride, flavor);
+        String b2 = Blocks.bnRelu(g, name + "_bn2", c1, flavor);
+        String c2 = Blocks.conv(g, name + "_conv2", b2, width, 3, 1, flavor);
         g.addVertex(name + "_add", new ElementWiseVertex(ElementWiseVertex.Op.Add), c2, shortcut);
         return name + "_add";
     }
