@@ -6,12 +6,13 @@ ARGS ?=
 SOURCES := $(shell find pom.xml common datasets spark-jobs -name pom.xml -o -path '*/src/main/*' -type f 2>/dev/null)
 BUILT := spark-jobs/target/.built
 
-.PHONY: build run test package clean help
+.PHONY: build run test package bench bench-quick torch clean help
 
 help:
 	@echo "make run      build if needed, then run the default grid ($(CONFIG)) on Spark local[*]"
 	@echo "make test     unit and end-to-end tests"
 	@echo "make package  build the jars"
+	@echo "make bench    throughput vs PyTorch (installs Debian's python3-torch) and grid throughput"
 	@echo "make clean    remove build output (results/ is kept)"
 
 $(BUILT): $(SOURCES)
@@ -30,6 +31,17 @@ test:
 package:
 	$(MVN) package -DskipTests
 	@ls -la */target/*.jar
+
+# Benchmarks live here, never in `make test`: figures are ratios measured in one run.
+bench: $(BUILT) torch
+	BLINDSPOT_MAIN=dev.blindspot.bench.Bench bin/blindspot spark-jobs/src/bench/python/torch_bench.py
+
+bench-quick: $(BUILT) torch
+	BLINDSPOT_MAIN=dev.blindspot.bench.Bench bin/blindspot spark-jobs/src/bench/python/torch_bench.py quick
+
+torch:
+	@/usr/bin/python3 -c 'import torch' 2>/dev/null || { apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-torch; }
 
 clean:
 	$(MVN) clean

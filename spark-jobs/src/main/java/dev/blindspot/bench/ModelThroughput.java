@@ -1,29 +1,55 @@
 package dev.blindspot.bench;
 
-import dev.blindspot.model.Architecture;
 import dev.blindspot.model.Architectures;
+import dev.blindspot.model.LayerFlavor;
 import dev.blindspot.model.TrainingConfig;
+import dev.blindspot.nd4j.NativeKernels;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CyclicBarrier;
+import java.util.function.Consumer;
+
 /**
- * Images per second of one architecture on random data, batch as given: a training step (forward,
- * backward, SGD update), an inference pass, and a backprop step without update (the cost of Neural
- * Cleanse's inner optimisation step). Same measurement as {@code torch_bench.py}.
+ * Images per second of one architecture on random data, measured the way {@code torch_bench.py} measures
+ * PyTorch: a training step (forward, backward, SGD update), a backprop step without update (the cost of
+ * Neural Cleanse's inner optimisation step) and an inference pass, each after warm-up steps.
+ *
+ * <p>With {@code workers > 1}, that many threads each run their own network concurrently (as Spark tasks
+ * of one executor do) and the rate is their total images over the wall time.
  */
 public final class ModelThroughput {
+    /** A configuration of our side. */
+    public record Setup(String arch, LayerFlavor flavor, boolean helpers, int threadsPerWorker, int workers) {
+        public String describe() {
+            return arch + " " + flavor.name().toLowerCase(java.util.Locale.ROOT) + (helpers ? "+onednn" : " (no helpers)")
+                    + " " + workers + "x" + threadsPerWorker + "thr";
+        }
+    }
+
     /** Measured rates in images per second. */
-    public record Rates(String arch, double trainIps, double inferIps, double backpropIps) {
+    public record Rates(double trainIps, double backpropIps, double inferIps) {
     }
 
     private ModelThroughput() {
     }
 
-    public static Rates measure(String archName, int batch, int warmup, int steps) {
-        Architecture arch = Architectures.byName(archName);
-        ComputationGraph net = arch.build(10, new TrainingConfig(100, batch, 0.01, 0.9, 5e-4), 0);
+    public static Rates measure(Setup s, int batch, int warmup, int steps) {
+        NativeKernels.enable(NativeKernels.Policy.WARN, s.threadsPerWorker());
+        List<ComputationGraph> nets = new ArrayList<>();
+        String old = System.getProperty(NativeKernels.HELPERS_PROPERTY);
+        System.setProperty(NativeKernels.HELPERS_PROPERTY, s.helpers() ? "false" : "true");
+        try {
+            for (int w = 0; w < s.workers(); w++) {
+                nets.add(Architectures.byName(s.arch()).build(10, new TrainingConfig(100, batch, 0.01, 0.9, 5e-4), w, s.flavor()));
+            }
+        } finally {
+            System.setProperty(NativeKernels.HELPERS_PROPERTY, old == null ? "false" : old);
+        }
         INDArray x = Nd4j.randn(DataType.FLOAT, batch, 3, 32, 32);
         INDArray y = Nd4j.zeros(DataType.FLOAT, batch, 10);
         for (int i = 0; i < batch; i++) {
@@ -31,24 +57,51 @@ public final class ModelThroughput {
         }
         INDArray[] xs = {x};
         INDArray[] ys = {y};
-        double train = rate(() -> net.fit(xs, ys), warmup, steps, batch);
-        double backprop = rate(() -> {
+        double train = concurrently(nets, net -> net.fit(xs, ys), warmup, steps, batch);
+        double backprop = concurrently(nets, net -> {
             net.setInputs(xs);
             net.setLabels(ys);
             net.computeGradientAndScore();
         }, warmup, steps, batch);
-        double infer = rate(() -> net.output(false, xs), warmup, steps, batch);
-        return new Rates(archName, train, infer, backprop);
+        double infer = concurrently(nets, net -> net.output(false, xs), warmup, steps, batch);
+        return new Rates(train, backprop, infer);
     }
 
-    private static double rate(Runnable step, int warmup, int steps, int batch) {
-        for (int i = 0; i < warmup; i++) {
-            step.run();
+    private static double concurrently(List<ComputationGraph> nets, Consumer<ComputationGraph> step, int warmup,
+                                       int steps, int batch) {
+        CyclicBarrier start = new CyclicBarrier(nets.size() + 1);
+        CyclicBarrier end = new CyclicBarrier(nets.size() + 1);
+        List<Thread> threads = new ArrayList<>();
+        for (ComputationGraph net : nets) {
+            Thread t = new Thread(() -> {
+                try {
+                    for (int i = 0; i < warmup; i++) {
+                        step.accept(net);
+                    }
+                    start.await();
+                    for (int i = 0; i < steps; i++) {
+                        step.accept(net);
+                    }
+                    end.await();
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+            t.setDaemon(true);
+            t.start();
+            threads.add(t);
         }
-        long t0 = System.nanoTime();
-        for (int i = 0; i < steps; i++) {
-            step.run();
+        try {
+            start.await(30, java.util.concurrent.TimeUnit.MINUTES);
+            long t0 = System.nanoTime();
+            end.await(30, java.util.concurrent.TimeUnit.MINUTES);
+            double seconds = (System.nanoTime() - t0) / 1e9;
+            for (Thread t : threads) {
+                t.join();
+            }
+            return nets.size() * steps * (double) batch / seconds;
+        } catch (Exception e) {
+            throw new IllegalStateException("benchmark worker failed", e);
         }
-        return steps * (double) batch / ((System.nanoTime() - t0) / 1e9);
     }
 }

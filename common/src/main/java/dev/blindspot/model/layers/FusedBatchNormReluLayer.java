@@ -37,6 +37,12 @@ public class FusedBatchNormReluLayer extends BatchNormalization {
      */
     private double[] batchMean;
     private double[] batchInvStd;
+    /**
+     * The output of the last training forward pass; its sign is the ReLU mask in backprop. It lives in
+     * DL4J's activations workspace, which stays open until the iteration's backprop is done (it is the
+     * next layer's input); a stale use would fail loudly with ND4J's workspace check, not silently.
+     */
+    private INDArray lastOutput;
 
     public FusedBatchNormReluLayer(NeuralNetConfiguration conf, DataType dataType) {
         super(conf, dataType);
@@ -90,13 +96,14 @@ public class FusedBatchNormReluLayer extends BatchNormalization {
         outRows.assign(rows);
         outRows.muliColumnVector(perRow(scale, n)).addiColumnVector(perRow(shift, n));
         Transforms.relu(out, false);
+        lastOutput = training ? out : null;
         return out;
     }
 
     @Override
     public Pair<Gradient, INDArray> backpropGradient(INDArray epsilon, LayerWorkspaceMgr mgr) {
         assertInputSet(true);
-        if (batchMean == null) {
+        if (batchMean == null || lastOutput == null) {
             throw new IllegalStateException("backprop without a training forward pass in layer " + layerId());
         }
         INDArray x = contiguous(input);
@@ -108,14 +115,10 @@ public class FusedBatchNormReluLayer extends BatchNormalization {
         INDArray rows = x.reshape('c', n * c, hw);
         INDArray dyRows = dy.reshape('c', n * c, hw);
         INDArray gamma = getParam(GAMMA).reshape(c);
-        INDArray mean = vector(batchMean, x.dataType());
-        INDArray scale = gamma.mul(vector(batchInvStd, x.dataType()));
-        INDArray shift = getParam(BETA).reshape(c).sub(mean.mul(scale));
 
-        // z = scale·x + shift (recomputed: cheaper than keeping it across workspaces); dz = dy·[z>0]
-        // (libnd4j's threshold-relu backprop op is several times slower than step + multiply.)
-        INDArray z = rows.mulColumnVector(perRow(scale, n)).addiColumnVector(perRow(shift, n));
-        INDArray dz = Transforms.step(z, false).muli(dyRows);
+        // dz = dy·[y>0], y the forward output (libnd4j's relu backprop op is several times slower
+        // than step + multiply).
+        INDArray dz = Transforms.step(lastOutput.reshape('c', n * c, hw), true).muli(dyRows);
 
         double[] sumDz = dz.sum(1).reshape(n, c).castTo(DataType.DOUBLE).sum(0).toDoubleVector();
         double[] sumDzX = dz.mul(rows).sum(1).reshape(n, c).castTo(DataType.DOUBLE).sum(0).toDoubleVector();
