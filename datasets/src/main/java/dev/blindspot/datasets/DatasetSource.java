@@ -9,14 +9,9 @@ import com.typesafe.config.Config;
 public interface DatasetSource {
     String name();
 
-    /**
-     * Loads the dataset described by its config subtree ({@code datasets.<name>}).
-     */
-    DatasetSplits load(Config config);
+    /** Checks the config subtree ({@code datasets.<name>}) without reading data; cheap, run on the driver. */
+    void validate(Config config);
 
-    /**
-     * A short string that changes whenever the loaded data would change (settings, file checksums):
-     * part of a model's identity. Must be cheap compared with {@link #load}.
-     */
-    String fingerprint(Config config);
+    /** Loads the dataset described by its config subtree ({@code datasets.<name>}). */
+    DatasetSplits load(Config config);
 }

@@ -7,7 +7,6 @@ import dev.blindspot.data.Normalization;
 import dev.blindspot.util.InvalidConfigException;
 import dev.blindspot.util.Seeds;
 
-import java.util.Locale;
 import java.util.SplittableRandom;
 
 /**
@@ -61,10 +60,8 @@ public final class SyntheticGlyphs implements DatasetSource {
     }
 
     @Override
-    public String fingerprint(Config config) {
-        Settings s = Settings.of(config);
-        return String.format(Locale.ROOT, "synthetic(v1,classes=%d,train=%d,test=%d,seed=%d)",
-                s.classes(), s.trainSize(), s.testSize(), s.seed());
+    public void validate(Config config) {
+        Settings.of(config);
     }
 
     /** Per class, strokes as {x0, y0, x1, y1} in a unit box centred on the origin. */

@@ -143,7 +143,8 @@ public final class Bench {
                 + " training.epochs = " + (quick ? 1 : 2) + "\n defender.clean-split = 100\n"
                 + " datasets.synthetic { train-size = 1200, test-size = 400 } }";
         GridSpec spec = GridSpec.load(ConfigFactory.parseString(conf), ConfigFactory.empty());
-        int cells = spec.cells(spec.trainings()).size();
+        int cells = spec.seeds().size() * spec.datasets().size() * spec.models().size() * spec.precisions().size()
+                * spec.defenses().size();
         Path dir = Files.createTempDirectory("blindspot-bench");
 
         long t0 = System.nanoTime();
@@ -162,7 +163,7 @@ public final class Bench {
         } finally {
             spark.stop();
         }
-        out.printf("grid of %d trainings, %d cells (synthetic, %s):%n", spec.trainings().size(), cells,
+        out.printf("grid of %d trainings, %d cells (synthetic, %s):%n", spec.seeds().size(), cells,
                 quick ? "1 epoch" : "2 epochs");
         out.printf("  one JVM, sequential, %d ND4J threads: %6.1f s = %6.2f cells/min (%d rows)%n",
                 Runtime.getRuntime().availableProcessors(), sequential, cells * 60 / sequential, local.size());

@@ -2,7 +2,7 @@ package dev.blindspot.grid;
 
 import dev.blindspot.attack.BadNet;
 import dev.blindspot.data.ImageSet;
-import dev.blindspot.datasets.DatasetSources;
+import dev.blindspot.datasets.PreparedDataset;
 import dev.blindspot.datasets.DatasetSplits;
 import dev.blindspot.defense.DefenseContext;
 import dev.blindspot.defense.DefenseOutcome;
@@ -29,11 +29,13 @@ import java.util.Map;
 final class CellWork {
     private final GridSpec spec;
     private final RunInfo run;
+    private final Map<String, PreparedDataset.Ref> data;
     private final int threadsPerTask;
 
-    CellWork(GridSpec spec, RunInfo run, int threadsPerTask) {
+    CellWork(GridSpec spec, RunInfo run, Map<String, PreparedDataset.Ref> data, int threadsPerTask) {
         this.spec = spec;
         this.run = run;
+        this.data = data;
         this.threadsPerTask = threadsPerTask;
     }
 
@@ -42,8 +44,9 @@ final class CellWork {
         return ExecutorRuntime.ensure(spec.fastKernels(), threads);
     }
 
+    /** The prepared dataset, loaded once per JVM however many tasks use it. */
     private DatasetSplits data(String dataset) {
-        return DatasetSources.loadCached(dataset, spec.datasetConfig(dataset));
+        return PreparedDataset.load(data.get(dataset).path());
     }
 
     /** Phase 1: trains one model, evaluates it at FP32, stores it. */

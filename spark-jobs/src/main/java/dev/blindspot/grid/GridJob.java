@@ -1,5 +1,6 @@
 package dev.blindspot.grid;
 
+import dev.blindspot.datasets.PreparedDataset;
 import dev.blindspot.result.CellResult;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
@@ -35,7 +36,11 @@ public final class GridJob {
         JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
         int threadsPerTask = Integer.parseInt(spark.conf().get("spark.task.cpus", "1"));
         String rendered = spec.render();
-        List<TrainingJob> trainings = spec.trainings();
+        jsc.setJobDescription("prepare datasets");
+        long t0 = System.nanoTime();
+        Map<String, PreparedDataset.Ref> data = spec.prepareDatasets(run.preparedDir());
+        out.printf("prepared %s in %.1f s%n", data.keySet(), (System.nanoTime() - t0) / 1e9);
+        List<TrainingJob> trainings = spec.trainings(data);
         List<Cell> cells = spec.cells(trainings);
         out.printf("run %s: %d datasets x %d models x %d seeds = %d trainings; x %d precisions x %d defenses = %d cells%n",
                 run.runId(), spec.datasets().size(), spec.models().size(), spec.seeds().size(), trainings.size(),
@@ -43,7 +48,7 @@ public final class GridJob {
 
         jsc.setJobDescription("phase 1: train " + trainings.size() + " models");
         List<TrainingOutcome> trained = jsc.parallelize(trainings, trainings.size())
-                .map(job -> new CellWork(GridSpec.parse(rendered), run, threadsPerTask).train(job))
+                .map(job -> new CellWork(GridSpec.parse(rendered), run, data, threadsPerTask).train(job))
                 .collect();
         Map<String, TrainingOutcome> byKey = new HashMap<>();
         for (TrainingOutcome t : trained) {
@@ -54,7 +59,7 @@ public final class GridJob {
 
         jsc.setJobDescription("phase 2: " + cells.size() + " cells (quantize, evaluate, defend)");
         JavaRDD<CellResult> rows = jsc.parallelize(cells, cells.size()).mapPartitions(it -> {
-            CellWork work = new CellWork(GridSpec.parse(rendered), run, threadsPerTask);
+            CellWork work = new CellWork(GridSpec.parse(rendered), run, data, threadsPerTask);
             List<CellResult> results = new ArrayList<>();
             while (it.hasNext()) {
                 Cell cell = it.next();

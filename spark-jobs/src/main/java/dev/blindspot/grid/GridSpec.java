@@ -7,6 +7,7 @@ import com.typesafe.config.ConfigRenderOptions;
 import com.typesafe.config.ConfigValueType;
 import dev.blindspot.attack.BadNet;
 import dev.blindspot.datasets.DatasetSources;
+import dev.blindspot.datasets.PreparedDataset;
 import dev.blindspot.defense.Defenses;
 import dev.blindspot.model.Architectures;
 import dev.blindspot.model.TrainingConfig;
@@ -17,7 +18,9 @@ import dev.blindspot.util.Registry;
 
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * A validated grid: the resolved {@code blindspot} config tree read into typed values. Everything that can
@@ -57,7 +60,7 @@ public record GridSpec(Config config, String configHash, List<String> datasets, 
             if (!c.hasPath("datasets." + d)) {
                 throw new InvalidConfigException("datasets." + d, "missing: the settings of dataset '" + d + "'");
             }
-            DatasetSources.byName(d).fingerprint(c.getConfig("datasets." + d)); // validates its settings
+            DatasetSources.byName(d).validate(c.getConfig("datasets." + d));
         }
         int cleanSplit = c.getInt("defender.clean-split");
         if (cleanSplit < 0) {
@@ -137,11 +140,26 @@ public record GridSpec(Config config, String configHash, List<String> datasets, 
         return of(ConfigFactory.parseString(rendered));
     }
 
-    /** One training per distinct (dataset, model, seed); attack and training settings are grid-wide. */
-    public List<TrainingJob> trainings() {
+    /**
+     * Reads every dataset of the grid once and writes its prepared form under {@code dir} (skipped where a
+     * file with the same content is there): what executors load.
+     */
+    public Map<String, PreparedDataset.Ref> prepareDatasets(String dir) {
+        Map<String, PreparedDataset.Ref> refs = new LinkedHashMap<>();
+        for (String d : datasets) {
+            refs.put(d, PreparedDataset.prepare(d, datasetConfig(d), dir));
+        }
+        return refs;
+    }
+
+    /**
+     * One training per distinct (dataset, model, seed); attack and training settings are grid-wide. The
+     * key hashes everything that determines the model, the dataset by its content.
+     */
+    public List<TrainingJob> trainings(Map<String, PreparedDataset.Ref> data) {
         List<TrainingJob> jobs = new ArrayList<>();
         for (String d : datasets) {
-            String fingerprint = DatasetSources.byName(d).fingerprint(datasetConfig(d));
+            String fingerprint = d + ":" + data.get(d).contentHash();
             for (String m : models) {
                 for (long seed : seeds) {
                     String key = Hashes.of("training-v1", fingerprint, m, attack.spec(), training.spec(),

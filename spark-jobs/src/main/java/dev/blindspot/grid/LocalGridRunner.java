@@ -1,5 +1,6 @@
 package dev.blindspot.grid;
 
+import dev.blindspot.datasets.PreparedDataset;
 import dev.blindspot.result.CellResult;
 
 import java.util.ArrayList;
@@ -19,8 +20,9 @@ public final class LocalGridRunner {
      * @param threads ND4J native threads for every operation (the machine's cores, for a fair baseline)
      */
     public static List<CellResult> run(GridSpec spec, RunInfo run, int threads) {
-        CellWork work = new CellWork(spec, run, threads);
-        List<TrainingJob> trainings = spec.trainings();
+        Map<String, PreparedDataset.Ref> data = spec.prepareDatasets(run.preparedDir());
+        CellWork work = new CellWork(spec, run, data, threads);
+        List<TrainingJob> trainings = spec.trainings(data);
         Map<String, TrainingOutcome> trained = new HashMap<>();
         for (TrainingJob job : trainings) {
             trained.put(job.key(), work.train(job));

@@ -15,6 +15,10 @@ public record RunInfo(String runId, String codeVersion, String sparkVersion, Str
         return outDir + "/models";
     }
 
+    public String preparedDir() {
+        return outDir + "/prepared";
+    }
+
     public String cellsDir() {
         return outDir + "/cells";
     }

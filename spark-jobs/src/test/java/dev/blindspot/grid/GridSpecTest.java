@@ -18,13 +18,21 @@ class GridSpecTest {
         return GridSpec.load(ConfigFactory.parseString(hocon), ConfigFactory.empty());
     }
 
-    private static final String BASE = "blindspot.grid.seeds = [1, 2]\n";
+    private static final String BASE = "blindspot.grid.seeds = [1, 2]\n"
+            + "blindspot.datasets.synthetic { train-size = 200, test-size = 40 }\n";
+
+    @org.junit.jupiter.api.io.TempDir
+    static java.nio.file.Path prepared;
+
+    private static List<TrainingJob> trainings(GridSpec s) {
+        return s.trainings(s.prepareDatasets(prepared.toString()));
+    }
 
     @Test
     void expandsTheCrossProductWithOneTrainingPerDistinctModel() {
         GridSpec s = spec(BASE + "blindspot.grid { precisions = [fp32, int4-sim], seeds = {from = 3, to = 7} }");
         assertEquals(List.of(3L, 4L, 5L, 6L, 7L), s.seeds());
-        List<TrainingJob> trainings = s.trainings();
+        List<TrainingJob> trainings = trainings(s);
         assertEquals(5, trainings.size());
         List<Cell> cells = s.cells(trainings);
         assertEquals(10, cells.size());
@@ -35,12 +43,12 @@ class GridSpecTest {
 
     @Test
     void trainingKeyChangesWithAnythingThatChangesTheModel() {
-        String a = spec(BASE).trainings().get(0).key();
-        assertEquals(a, spec(BASE).trainings().get(0).key());
-        assertNotEquals(a, spec(BASE + "blindspot.training.epochs = 2").trainings().get(0).key());
-        assertNotEquals(a, spec(BASE + "blindspot.attack.poison-rate = 0.05").trainings().get(0).key());
-        assertNotEquals(a, spec(BASE + "blindspot.datasets.synthetic.seed = 5").trainings().get(0).key());
-        assertNotEquals(a, spec(BASE + "blindspot.defender.clean-split = 10").trainings().get(0).key());
+        String a = trainings(spec(BASE)).get(0).key();
+        assertEquals(a, trainings(spec(BASE)).get(0).key());
+        assertNotEquals(a, trainings(spec(BASE + "blindspot.training.epochs = 2")).get(0).key());
+        assertNotEquals(a, trainings(spec(BASE + "blindspot.attack.poison-rate = 0.05")).get(0).key());
+        assertNotEquals(a, trainings(spec(BASE + "blindspot.datasets.synthetic.seed = 5")).get(0).key());
+        assertNotEquals(a, trainings(spec(BASE + "blindspot.defender.clean-split = 10")).get(0).key());
     }
 
     @Test
@@ -82,6 +90,6 @@ class GridSpecTest {
         GridSpec s = spec(BASE + "blindspot.grid.precisions = [fp32, int4-sim]");
         GridSpec back = GridSpec.parse(s.render());
         assertEquals(s.configHash(), back.configHash());
-        assertEquals(s.cells(s.trainings()), back.cells(back.trainings()));
+        assertEquals(s.cells(trainings(s)), back.cells(trainings(back)));
     }
 }
