@@ -6,13 +6,14 @@ ARGS ?=
 SOURCES := $(shell find pom.xml common datasets spark-jobs -name pom.xml -o -path '*/src/main/*' -type f 2>/dev/null)
 BUILT := spark-jobs/target/.built
 
-.PHONY: build run test package bench bench-quick torch clean help
+.PHONY: build run test package bench bench-quick bench-data bench-schemes torch clean help
 
 help:
 	@echo "make run      build if needed, then run the default grid ($(CONFIG)) on Spark local[*]"
 	@echo "make test     unit and end-to-end tests"
 	@echo "make package  build the jars"
 	@echo "make bench    throughput vs PyTorch (installs Debian's python3-torch) and grid throughput"
+	@echo "make bench-data  time to read the real subsets vs. loading their prepared form"
 	@echo "make clean    remove build output (results/ is kept)"
 
 $(BUILT): $(SOURCES)
@@ -38,6 +39,13 @@ bench: $(BUILT) torch
 
 bench-quick: $(BUILT) torch
 	BLINDSPOT_MAIN=dev.blindspot.bench.Bench bin/blindspot spark-jobs/src/bench/python/torch_bench.py quick
+
+bench-data: $(BUILT)
+	BLINDSPOT_MAIN=dev.blindspot.bench.DataBench bin/blindspot ../shared/datasets
+
+# Every precision scheme on one stored model: MODEL=results/x/models/K.zip DATA=results/x/prepared/D.bsds
+bench-schemes: $(BUILT)
+	BLINDSPOT_MAIN=dev.blindspot.bench.SchemeBench bin/blindspot $(MODEL) $(DATA) $(or $(SEED),1) $(or $(CLEAN_SPLIT),500)
 
 torch:
 	@/usr/bin/python3 -c 'import torch' 2>/dev/null || { apt-get update -qq && \

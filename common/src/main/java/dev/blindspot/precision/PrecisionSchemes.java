@@ -6,7 +6,10 @@ import dev.blindspot.util.Registry;
 public final class PrecisionSchemes {
     private static final Registry<Void, PrecisionScheme> REGISTRY = new Registry<Void, PrecisionScheme>("precision")
             .register(Fp32Scheme.NAME, v -> new Fp32Scheme())
-            .register(Int4SimScheme.NAME, v -> new Int4SimScheme());
+            .register(Int8DynamicScheme.NAME, v -> new Int8DynamicScheme())
+            .register(StaticQuantScheme.INT8, v -> StaticQuantScheme.int8())
+            .register(Int4SimScheme.NAME, v -> new Int4SimScheme())
+            .register(StaticQuantScheme.INT4, v -> StaticQuantScheme.int4());
 
     private PrecisionSchemes() {
     }

@@ -45,7 +45,12 @@ public final class PreparedDataset {
      * the same content hash is there already.
      */
     public static Ref prepare(String name, com.typesafe.config.Config config, String dir) {
-        DatasetSplits data = DatasetSources.byName(name).load(config);
+        return write(DatasetSources.byName(name).load(config), dir);
+    }
+
+    /** Writes loaded data's prepared form under {@code dir}, unless a file with its content hash is there. */
+    public static Ref write(DatasetSplits data, String dir) {
+        String name = data.name();
         String hash = data.contentHash();
         Path target = new Path(dir, name + "-" + hash + ".bsds");
         try {

@@ -147,9 +147,10 @@ public final class Bench {
                 * spec.defenses().size();
         Path dir = Files.createTempDirectory("blindspot-bench");
 
+        var data = spec.prepareDatasets(dir.resolve("prepared").toString());
         long t0 = System.nanoTime();
         List<CellResult> local = LocalGridRunner.run(spec, new RunInfo("bench-local", "bench", "none",
-                dir.resolve("local").toString()), Runtime.getRuntime().availableProcessors());
+                dir.resolve("local").toString()), data, Runtime.getRuntime().availableProcessors());
         double sequential = (System.nanoTime() - t0) / 1e9;
 
         SparkSession spark = SparkSession.builder().master("local[2]").appName("blindspot-bench")
@@ -158,7 +159,7 @@ public final class Bench {
         try {
             t0 = System.nanoTime();
             GridJob.run(spark, spec, new RunInfo("bench-spark", "bench", spark.version(), dir.resolve("spark").toString()),
-                    new PrintWriter(java.io.OutputStream.nullOutputStream()));
+                    data, new PrintWriter(java.io.OutputStream.nullOutputStream()));
             onSpark = (System.nanoTime() - t0) / 1e9;
         } finally {
             spark.stop();

@@ -4,10 +4,13 @@ import com.typesafe.config.Config;
 import com.typesafe.config.ConfigException;
 import com.typesafe.config.ConfigFactory;
 import com.typesafe.config.ConfigParseOptions;
+import dev.blindspot.datasets.DatasetFormatException;
+import dev.blindspot.datasets.PreparedDataset;
 import dev.blindspot.grid.GridJob;
 import dev.blindspot.grid.GridSpec;
 import dev.blindspot.grid.RunInfo;
 import dev.blindspot.nd4j.NativeKernels;
+import dev.blindspot.util.InvalidConfigException;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
@@ -19,11 +22,13 @@ import picocli.CommandLine.Spec;
 
 import java.io.File;
 import java.io.IOException;
+import java.io.PrintWriter;
 import java.time.ZoneOffset;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 
 /** {@code blindspot run}: validates the grid, then runs it on Spark. */
@@ -56,6 +61,15 @@ public final class RunCommand implements Callable<Integer> {
         checkOutput(outDir);
         // Fail before Spark starts if the fast kernels are required but unavailable.
         NativeKernels.enable(grid.fastKernels(), grid.nd4jThreads());
+        PrintWriter stdout = spec.commandLine().getOut();
+        long t0 = System.nanoTime();
+        Map<String, PreparedDataset.Ref> data;
+        try {
+            data = grid.prepareDatasets(outDir + "/prepared");
+        } catch (DatasetFormatException | InvalidConfigException e) {
+            throw new Blindspot.UsageException(e.getMessage(), e);
+        }
+        stdout.printf("prepared %s in %.1f s%n", data.keySet(), (System.nanoTime() - t0) / 1e9);
 
         SparkSession.Builder builder = SparkSession.builder().appName("blindspot");
         if (!runningUnderSparkSubmit()) {
@@ -65,7 +79,7 @@ public final class RunCommand implements Callable<Integer> {
         try {
             String started = ZonedDateTime.now(ZoneOffset.UTC).format(DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'"));
             RunInfo run = new RunInfo(started + "-" + grid.configHash(), CodeVersion.get(), spark.version(), outDir);
-            GridJob.Outcome outcome = GridJob.run(spark, grid, run, spec.commandLine().getOut());
+            GridJob.Outcome outcome = GridJob.run(spark, grid, run, data, stdout);
             return outcome.cells() > 0 ? 0 : 1;
         } finally {
             spark.stop();

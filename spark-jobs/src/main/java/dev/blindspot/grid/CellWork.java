@@ -95,7 +95,8 @@ final class CellWork {
             long t0 = System.nanoTime();
             Classifier fp32 = ModelStore.load(trained.modelPath(), d.normalization());
             PrecisionScheme scheme = PrecisionSchemes.byName(cell.precision());
-            Classifier quantized = scheme.apply(fp32, prepared.cleanSplit());
+            int calibration = Math.min(prepared.cleanSplit().size(), spec.config().getInt("precisions.calibration-images"));
+            Classifier quantized = scheme.apply(fp32, prepared.cleanSplit().subset(java.util.stream.IntStream.range(0, calibration).toArray()));
             long t1 = System.nanoTime();
             r.setQuantizeSeconds((t1 - t0) / 1e9);
 

@@ -32,14 +32,14 @@ public final class GridJob {
     public record Outcome(long cells, long ok, long errors, String cellsPath) {
     }
 
-    public static Outcome run(SparkSession spark, GridSpec spec, RunInfo run, PrintWriter out) {
+    /**
+     * @param data the grid's datasets, prepared on the driver ({@link GridSpec#prepareDatasets})
+     */
+    public static Outcome run(SparkSession spark, GridSpec spec, RunInfo run, Map<String, PreparedDataset.Ref> data,
+                              PrintWriter out) {
         JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
         int threadsPerTask = Integer.parseInt(spark.conf().get("spark.task.cpus", "1"));
         String rendered = spec.render();
-        jsc.setJobDescription("prepare datasets");
-        long t0 = System.nanoTime();
-        Map<String, PreparedDataset.Ref> data = spec.prepareDatasets(run.preparedDir());
-        out.printf("prepared %s in %.1f s%n", data.keySet(), (System.nanoTime() - t0) / 1e9);
         List<TrainingJob> trainings = spec.trainings(data);
         List<Cell> cells = spec.cells(trainings);
         out.printf("run %s: %d datasets x %d models x %d seeds = %d trainings; x %d precisions x %d defenses = %d cells%n",

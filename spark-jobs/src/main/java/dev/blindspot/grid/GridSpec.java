@@ -7,6 +7,7 @@ import com.typesafe.config.ConfigRenderOptions;
 import com.typesafe.config.ConfigValueType;
 import dev.blindspot.attack.BadNet;
 import dev.blindspot.datasets.DatasetSources;
+import dev.blindspot.datasets.DatasetSplits;
 import dev.blindspot.datasets.PreparedDataset;
 import dev.blindspot.defense.Defenses;
 import dev.blindspot.model.Architectures;
@@ -65,6 +66,11 @@ public record GridSpec(Config config, String configHash, List<String> datasets, 
         int cleanSplit = c.getInt("defender.clean-split");
         if (cleanSplit < 0) {
             throw new InvalidConfigException("defender.clean-split", "must be ≥ 0, got " + cleanSplit);
+        }
+        int calibration = c.getInt("precisions.calibration-images");
+        if (calibration < 1 && (precisions.contains("int8") || precisions.contains("int4"))) {
+            throw new InvalidConfigException("precisions.calibration-images",
+                    "must be ≥ 1 for the calibrated schemes int8 and int4, got " + calibration);
         }
         int threads = c.getInt("runtime.nd4j-threads");
         if (threads < 0) {
@@ -145,10 +151,13 @@ public record GridSpec(Config config, String configHash, List<String> datasets, 
      * file with the same content is there): what executors load.
      */
     public Map<String, PreparedDataset.Ref> prepareDatasets(String dir) {
-        Map<String, PreparedDataset.Ref> refs = new LinkedHashMap<>();
+        // Read every dataset before writing any, so bad input in one leaves nothing behind.
+        Map<String, DatasetSplits> loaded = new LinkedHashMap<>();
         for (String d : datasets) {
-            refs.put(d, PreparedDataset.prepare(d, datasetConfig(d), dir));
+            loaded.put(d, DatasetSources.byName(d).load(datasetConfig(d)));
         }
+        Map<String, PreparedDataset.Ref> refs = new LinkedHashMap<>();
+        loaded.forEach((d, data) -> refs.put(d, PreparedDataset.write(data, dir)));
         return refs;
     }
 

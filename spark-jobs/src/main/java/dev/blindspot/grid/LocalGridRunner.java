@@ -19,8 +19,8 @@ public final class LocalGridRunner {
     /**
      * @param threads ND4J native threads for every operation (the machine's cores, for a fair baseline)
      */
-    public static List<CellResult> run(GridSpec spec, RunInfo run, int threads) {
-        Map<String, PreparedDataset.Ref> data = spec.prepareDatasets(run.preparedDir());
+    public static List<CellResult> run(GridSpec spec, RunInfo run, Map<String, PreparedDataset.Ref> data,
+                                       int threads) {
         CellWork work = new CellWork(spec, run, data, threads);
         List<TrainingJob> trainings = spec.trainings(data);
         Map<String, TrainingOutcome> trained = new HashMap<>();

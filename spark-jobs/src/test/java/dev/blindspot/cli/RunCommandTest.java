@@ -53,7 +53,7 @@ class RunCommandTest {
     void unknownNamesListTheAllowedValues() {
         assertUsageError(runWith("grid.datasets=[imagenet]"), "grid.datasets", "imagenet", "synthetic");
         assertUsageError(runWith("grid.models=[vgg16]"), "grid.models", "compact-cnn");
-        assertUsageError(runWith("grid.precisions=[int3]"), "grid.precisions", "fp32", "int4-sim");
+        assertUsageError(runWith("grid.precisions=[int3]"), "grid.precisions", "fp32", "int8-dynamic", "int8", "int4-sim", "int4");
         assertUsageError(runWith("grid.defenses=[magic]"), "grid.defenses", "spectral-signatures");
     }
 
@@ -69,6 +69,17 @@ class RunCommandTest {
         Path broken = Files.writeString(tmp.resolve("broken.conf"), "blindspot { grid = [ \n");
         assertUsageError(run("run", "--config", broken.toString()), "broken.conf");
         assertUsageError(run("run", "--set", "nonsense"), "--set nonsense", "KEY=VALUE");
+    }
+
+    @Test
+    void aMalformedDatasetNamesTheFileAndWritesNothing() throws IOException {
+        Path cifar = Files.createDirectories(tmp.resolve("cifar"));
+        Files.write(cifar.resolve("data_batch_1.bin"), new byte[3073 * 2 + 1]);
+        Files.write(cifar.resolve("test_batch.bin"), new byte[3073]);
+        assertUsageError(runWith("grid.datasets=[cifar10]", "datasets.cifar10.path=\"" + cifar + "\""),
+                "data_batch_1.bin", "multiple of 3073");
+        assertUsageError(runWith("grid.datasets=[synthetic,gtsrb]", "datasets.gtsrb.path=\"" + cifar + "\""),
+                "not the GTSRB layout");
     }
 
     @Test

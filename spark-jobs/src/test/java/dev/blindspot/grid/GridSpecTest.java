@@ -81,6 +81,8 @@ class GridSpecTest {
                 assertThrows(InvalidConfigException.class, () -> spec(BASE + "blindspot.training.epochs = 0")).key());
         assertEquals("defenses.spectral-signatures.epsilon", assertThrows(InvalidConfigException.class,
                 () -> spec(BASE + "blindspot.defenses.spectral-signatures.epsilon = 7")).key());
+        assertEquals("precisions.calibration-images", assertThrows(InvalidConfigException.class,
+                () -> spec(BASE + "blindspot.grid.precisions = [int8]\nblindspot.precisions.calibration-images = 0")).key());
         assertEquals("runtime.fast-kernels", assertThrows(InvalidConfigException.class,
                 () -> spec(BASE + "blindspot.runtime.fast-kernels = maybe")).key());
     }

@@ -43,6 +43,16 @@ public class FusedBatchNormReluLayer extends BatchNormalization {
      * next layer's input); a stale use would fail loudly with ND4J's workspace check, not silently.
      */
     private INDArray lastOutput;
+    /**
+     * Inference statistics even in a training pass: for gradients of a deployed model (a defense
+     * optimising an input, as PyTorch does in {@code eval()} mode), not for training it.
+     */
+    private boolean frozen;
+
+    /** See {@link #frozen}: running statistics in every pass, and no update of them. */
+    public void setFrozen(boolean frozen) {
+        this.frozen = frozen;
+    }
 
     public FusedBatchNormReluLayer(NeuralNetConfiguration conf, DataType dataType) {
         super(conf, dataType);
@@ -62,7 +72,7 @@ public class FusedBatchNormReluLayer extends BatchNormalization {
         INDArray rows = x.reshape('c', n * c, hw);
         INDArray mean;
         INDArray invStd;
-        if (training) {
+        if (training && !frozen) {
             double m = n * hw;
             // Per-channel sums of x and x² from contiguous rows, finished in double.
             double[] s1 = rows.sum(1).reshape(n, c).castTo(DataType.DOUBLE).sum(0).toDoubleVector();
@@ -88,6 +98,10 @@ public class FusedBatchNormReluLayer extends BatchNormalization {
         } else {
             mean = getParam(MEAN).reshape(c);
             invStd = Transforms.pow(getParam(VAR).reshape(c).add(bnConf().getEps()), -0.5, false);
+            if (training) { // frozen: backprop through the running statistics
+                batchMean = mean.castTo(DataType.DOUBLE).toDoubleVector();
+                batchInvStd = invStd.castTo(DataType.DOUBLE).toDoubleVector();
+            }
         }
         INDArray scale = getParam(GAMMA).reshape(c).mul(invStd);
         INDArray shift = getParam(BETA).reshape(c).sub(mean.mul(scale));
@@ -132,9 +146,10 @@ public class FusedBatchNormReluLayer extends BatchNormalization {
         for (int ch = 0; ch < c; ch++) {
             dGamma[ch] = (sumDzX[ch] - mu[ch] * sumDz[ch]) * inv[ch];
             a[ch] = g[ch] * inv[ch];
-            // dx = a·dz − a·dβ/M − a·x̂·dγ/M, with x̂ = (x − μ)·inv, written as a·dz + k·x + b
-            k[ch] = -a[ch] * inv[ch] * dGamma[ch] / m;
-            b[ch] = -a[ch] * sumDz[ch] / m - k[ch] * mu[ch];
+            // dx = a·dz − a·dβ/M − a·x̂·dγ/M, with x̂ = (x − μ)·inv, written as a·dz + k·x + b;
+            // with frozen statistics μ and σ are constants and dx = a·dz.
+            k[ch] = frozen ? 0 : -a[ch] * inv[ch] * dGamma[ch] / m;
+            b[ch] = frozen ? 0 : -a[ch] * sumDz[ch] / m - k[ch] * mu[ch];
         }
         INDArray dx = mgr.createUninitialized(ArrayType.ACTIVATION_GRAD, x.dataType(), x.shape(), 'c');
         INDArray dxRows = dx.reshape('c', n * c, hw);
