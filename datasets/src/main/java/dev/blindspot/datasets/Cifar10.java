@@ -37,6 +37,7 @@ public final class Cifar10 implements DatasetSource {
 
     @Override
     public DatasetSplits load(Config config) {
+        DatasetDownload.ensurePresent(NAME, config, "test_batch.bin", java.util.Map.of());
         DataFiles files = new DataFiles(DatasetPaths.require(config, NAME));
         if (!files.isDirectory("")) {
             throw new DatasetFormatException(files.root(), "not a directory (expected CIFAR-10's binary batches)");

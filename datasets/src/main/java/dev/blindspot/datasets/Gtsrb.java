@@ -36,6 +36,7 @@ public final class Gtsrb implements DatasetSource {
 
     @Override
     public DatasetSplits load(Config config) {
+        DatasetDownload.ensurePresent(NAME, config, "Final_Training", java.util.Map.of("GT-final_test.csv", "Final_Test"));
         DataFiles files = new DataFiles(DatasetPaths.require(config, NAME));
         boolean roi = config.getBoolean("roi-crop");
         if (!files.isDirectory("Final_Training/Images") || !files.isDirectory("Final_Test")) {
