@@ -8,7 +8,7 @@ import java.util.Locale;
 
 /** The short per-cell table the driver prints at the end of a run. */
 final class SummaryTable {
-    private static final String ROW = "%-10s %-12s %-10s %-22s %6s %-6s %15s %15s %-9s%n";
+    private static final String ROW = "%-10s %-15s %-12s %-22s %6s %-6s %15s %15s %-9s%n";
 
     private SummaryTable() {
     }
