@@ -4,7 +4,9 @@ import dev.blindspot.model.layers.ShapePreservingPreProcessor;
 import org.deeplearning4j.nn.workspace.ArrayType;
 import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.api.ops.impl.transforms.strict.Rint;
 import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.ops.transforms.Transforms;
 
 /**
  * Fake quantization of a layer's input activations to uint8, as an input preprocessor, so it runs inside
@@ -51,43 +53,29 @@ public class ActivationQuantizer extends ShapePreservingPreProcessor {
 
     @Override
     public INDArray preProcess(INDArray input, int miniBatchSize, LayerWorkspaceMgr mgr) {
-        float[] x = input.dup('c').data().asFloat();
-        switch (mode) {
-            case OBSERVE -> {
-                for (float v : x) {
-                    observedMin = Math.min(observedMin, v);
-                    observedMax = Math.max(observedMax, v);
-                }
-                return input;
-            }
-            case DYNAMIC -> {
-                float lo = Float.POSITIVE_INFINITY;
-                float hi = Float.NEGATIVE_INFINITY;
-                for (float v : x) {
-                    lo = Math.min(lo, v);
-                    hi = Math.max(hi, v);
-                }
-                FakeQuant.Affine a = FakeQuant.Affine.of(lo, hi);
-                for (int i = 0; i < x.length; i++) {
-                    x[i] = a.apply(x[i]);
-                }
-                lastMask = null; // every value lies inside its own range: the gradient passes unchanged
-            }
-            case STATIC -> {
-                float[] mask = new float[x.length];
-                for (int i = 0; i < x.length; i++) {
-                    mask[i] = x[i] >= affine.clipLow() && x[i] <= affine.clipHigh() ? 1f : 0f;
-                    x[i] = affine.apply(x[i]);
-                }
-                try (var ignored = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
-                    lastMask = Nd4j.create(mask, input.shape(), 'c');
-                }
-            }
-            default -> throw new IllegalStateException("mode " + mode);
+        if (mode == Mode.OBSERVE) {
+            observedMin = Math.min(observedMin, input.minNumber().floatValue());
+            observedMax = Math.max(observedMax, input.maxNumber().floatValue());
+            return input;
         }
+        FakeQuant.Affine a = mode == Mode.DYNAMIC
+                ? FakeQuant.Affine.of(input.minNumber().floatValue(), input.maxNumber().floatValue()) : affine;
+        if (mode == Mode.STATIC) {
+            try (var ignored = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
+                lastMask = input.gte(a.clipLow()).castTo(input.dataType())
+                        .muli(input.lte(a.clipHigh()).castTo(input.dataType()));
+            }
+        } else {
+            lastMask = null; // every value lies inside its own range: the gradient passes unchanged
+        }
+        // q = clamp(rint(x·(1/scale)) + zp, 0, 255); x' = (q − zp)·scale — FakeQuant.Affine.apply, vectorized
         INDArray out = mgr.createUninitialized(ArrayType.ACTIVATIONS, input.dataType(), input.shape(), 'c');
-        out.assign(Nd4j.create(x, input.shape(), 'c').castTo(input.dataType()));
-        return out;
+        out.assign(input).muli(1f / a.scale());
+        Nd4j.exec(new Rint(out, out));
+        out.addi(a.zeroPoint());
+        Transforms.max(out, 0.0, false);
+        Transforms.min(out, 255.0, false);
+        return out.subi(a.zeroPoint()).muli(a.scale());
     }
 
     @Override
