@@ -62,10 +62,12 @@ public final class RunCommand implements Callable<Integer> {
         // Fail before Spark starts if the fast kernels are required but unavailable.
         NativeKernels.enable(grid.fastKernels(), grid.nd4jThreads());
         PrintWriter stdout = spec.commandLine().getOut();
+        String started = ZonedDateTime.now(ZoneOffset.UTC).format(DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'"));
+        RunInfo run = new RunInfo(started + "-" + grid.configHash(), CodeVersion.get(), "not started", outDir);
         long t0 = System.nanoTime();
         Map<String, PreparedDataset.Ref> data;
         try {
-            data = grid.prepareDatasets(outDir + "/prepared");
+            data = grid.prepareDatasets(run.preparedDir());
         } catch (DatasetFormatException | InvalidConfigException e) {
             throw new Blindspot.UsageException(e.getMessage(), e);
         }
@@ -77,9 +79,7 @@ public final class RunCommand implements Callable<Integer> {
         }
         SparkSession spark = builder.getOrCreate();
         try {
-            String started = ZonedDateTime.now(ZoneOffset.UTC).format(DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'"));
-            RunInfo run = new RunInfo(started + "-" + grid.configHash(), CodeVersion.get(), spark.version(), outDir);
-            GridJob.Outcome outcome = GridJob.run(spark, grid, run, data, stdout);
+            GridJob.Outcome outcome = GridJob.run(spark, grid, run.withSparkVersion(spark.version()), data, stdout);
             return outcome.cells() > 0 ? 0 : 1;
         } finally {
             spark.stop();

@@ -92,8 +92,8 @@ final class CellWork {
             r.setTestSize(d.test().size());
             r.setCleanSplitSize(prepared.cleanSplit().size());
 
-            long t0 = System.nanoTime();
             Classifier fp32 = ModelStore.load(trained.modelPath(), d.normalization());
+            long t0 = System.nanoTime();
             PrecisionScheme scheme = PrecisionSchemes.byName(cell.precision());
             int calibration = Math.min(prepared.cleanSplit().size(), spec.config().getInt("precisions.calibration-images"));
             Classifier quantized = scheme.apply(fp32, prepared.cleanSplit().subset(java.util.stream.IntStream.range(0, calibration).toArray()));

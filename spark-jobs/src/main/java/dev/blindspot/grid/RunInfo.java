@@ -11,6 +11,11 @@ package dev.blindspot.grid;
 public record RunInfo(String runId, String codeVersion, String sparkVersion, String outDir)
         implements java.io.Serializable {
 
+    /** The same run, once Spark has started and its version is known. */
+    public RunInfo withSparkVersion(String version) {
+        return new RunInfo(runId, codeVersion, version, outDir);
+    }
+
     public String modelDir() {
         return outDir + "/models";
     }
