@@ -6,7 +6,7 @@ ARGS ?=
 SOURCES := $(shell find pom.xml common datasets spark-jobs -name pom.xml -o -path '*/src/main/*' -type f 2>/dev/null)
 BUILT := spark-jobs/target/.built
 
-.PHONY: build run test package bench bench-quick bench-data bench-schemes torch clean help
+.PHONY: build run test package bench bench-quick bench-data bench-schemes literature torch clean help
 
 help:
 	@echo "make run      build if needed, then run the default grid ($(CONFIG)) on Spark local[*]"
@@ -14,6 +14,7 @@ help:
 	@echo "make package  build the jars"
 	@echo "make bench    throughput vs PyTorch (installs Debian's python3-torch) and grid throughput"
 	@echo "make bench-data  time to read the real subsets vs. loading their prepared form"
+	@echo "make literature  the reference defenses vs. the literature on the real subsets (issue 6; ~1.5 h here)"
 	@echo "make clean    remove build output (results/ is kept)"
 
 $(BUILT): $(SOURCES)
@@ -46,6 +47,13 @@ bench-data: $(BUILT)
 # Every precision scheme on one stored model: MODEL=results/x/models/K.zip DATA=results/x/prepared/D.bsds
 bench-schemes: $(BUILT)
 	BLINDSPOT_MAIN=dev.blindspot.bench.SchemeBench bin/blindspot $(MODEL) $(DATA) $(or $(SEED),1) $(or $(CLEAN_SPLIT),500)
+
+# The literature check of the defenses (DESIGN.md §6): BadNet and clean models, then the study's variants.
+literature: $(BUILT)
+	bin/blindspot run --config conf/literature.conf $(ARGS)
+	bin/blindspot run --config conf/literature-clean.conf $(ARGS)
+	bin/blindspot run --config conf/literature-lowrate.conf $(ARGS)
+	bin/blindspot run --config conf/literature-paper.conf $(ARGS)
 
 torch:
 	@/usr/bin/python3 -c 'import torch' 2>/dev/null || { apt-get update -qq && \

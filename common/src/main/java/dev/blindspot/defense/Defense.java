@@ -9,4 +9,17 @@ public interface Defense {
     String name();
 
     DefenseOutcome run(DefenseContext context);
+
+    /** The name of the score a reader looks at first (in {@link DefenseOutcome#scores()}); the report averages it. */
+    String mainScore();
+
+    /** Whether it reads the model's penultimate features ({@code Architecture.FEATURES}); checked before a grid runs. */
+    default boolean readsFeatures() {
+        return false;
+    }
+
+    /** The fewest clean images of the defender's split it can work with; checked before a grid runs. */
+    default int minimumCleanImages() {
+        return 0;
+    }
 }

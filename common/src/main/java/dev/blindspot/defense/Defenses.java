@@ -9,7 +9,16 @@ import dev.blindspot.util.Registry;
  */
 public final class Defenses {
     private static final Registry<Config, Defense> REGISTRY = new Registry<Config, Defense>("defense")
-            .register(SpectralSignatures.NAME, SpectralSignatures::fromConfig);
+            .register(NeuralCleanse.NAME, NeuralCleanse::fromConfig)
+            .register(NeuralCleansePaper.NAME, NeuralCleansePaper::fromConfig)
+            .register(ActivationClustering.NAME, ActivationClustering::fromConfig)
+            .register(ActivationClusteringPaper.NAME, ActivationClusteringPaper::fromConfig)
+            .register(SpectralSignatures.NAME, SpectralSignatures::fromConfig)
+            .register(SpectralSignaturesPaper.NAME, SpectralSignaturesPaper::fromConfig)
+            .register(Strip.NAME, Strip::fromConfig)
+            .register(StripPaper.NAME, StripPaper::fromConfig)
+            .register(FinePruning.NAME, FinePruning::fromConfig)
+            .register(FinePruningPaper.NAME, FinePruningPaper::fromConfig);
 
     private Defenses() {
     }

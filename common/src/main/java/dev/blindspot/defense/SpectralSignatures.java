@@ -81,6 +81,16 @@ public final class SpectralSignatures implements Defense {
     }
 
     @Override
+    public String mainScore() {
+        return "removal_recall";
+    }
+
+    @Override
+    public boolean readsFeatures() {
+        return true;
+    }
+
+    @Override
     public DefenseOutcome run(DefenseContext context) {
         PoisonedSet training = context.trainingSet();
         return inspect(context.model().outputs(training.materialize()).features(), training);
@@ -91,16 +101,16 @@ public final class SpectralSignatures implements Defense {
         int[] labels = training.images().labels();
         double epsilon = Double.isNaN(params.epsilon())
                 ? (double) training.poisonedCount() / training.size() : params.epsilon();
-        Removal r = remove(features, labels, training.images().numClasses(), epsilon, params.removalFactor());
+        Outliers r = remove(features, labels, training.images().numClasses(), epsilon, params.removalFactor());
         return score(r, training.poisoned(), labels, training.attack().target(), epsilon);
     }
 
     /** Outlier scores of every sample and which were removed. */
-    record Removal(double[] scores, boolean[] removed) {
+    record Outliers(double[] scores, boolean[] removed) {
     }
 
     /** Scores every sample within its label and removes the top {@code factor·ε·n} of each label. */
-    static Removal remove(float[][] features, int[] labels, int numClasses, double epsilon, double factor) {
+    static Outliers remove(float[][] features, int[] labels, int numClasses, double epsilon, double factor) {
         long perLabel = Math.round(factor * epsilon * labels.length);
         double[] scores = new double[labels.length];
         boolean[] removed = new boolean[labels.length];
@@ -125,7 +135,7 @@ public final class SpectralSignatures implements Defense {
                 removed[order[k]] = true;
             }
         }
-        return new Removal(scores, removed);
+        return new Outliers(scores, removed);
     }
 
     /** Squared projection of each centred representation on the top right singular vector. */
@@ -161,24 +171,13 @@ public final class SpectralSignatures implements Defense {
         return scores;
     }
 
-    private DefenseOutcome score(Removal r, boolean[] poisoned, int[] labels, int target, double epsilon) {
-        int tp = 0;
-        int fp = 0;
+    private DefenseOutcome score(Outliers r, boolean[] poisoned, int[] labels, int target, double epsilon) {
+        Map<String, Double> scores = new java.util.HashMap<>();
+        Removal.score(r.removed(), poisoned, scores);
         int poisonedTotal = 0;
-        for (int i = 0; i < poisoned.length; i++) {
-            poisonedTotal += poisoned[i] ? 1 : 0;
-            if (r.removed()[i]) {
-                if (poisoned[i]) {
-                    tp++;
-                } else {
-                    fp++;
-                }
-            }
+        for (boolean p : poisoned) {
+            poisonedTotal += p ? 1 : 0;
         }
-        int cleanTotal = poisoned.length - poisonedTotal;
-        double recall = poisonedTotal == 0 ? Double.NaN : (double) tp / poisonedTotal;
-        double precision = tp + fp == 0 ? Double.NaN : (double) tp / (tp + fp);
-        double fpr = cleanTotal == 0 ? Double.NaN : (double) fp / cleanTotal;
         // AUROC within the target label: scores of different labels are on different scales.
         int targetCount = 0;
         for (int l : labels) {
@@ -192,11 +191,9 @@ public final class SpectralSignatures implements Defense {
                 targetPoisoned[k++] = poisoned[i];
             }
         }
-        boolean detected = poisonedTotal > 0 && recall >= params.detectShare();
-        return new DefenseOutcome(detected, null,
-                Map.of("removal_recall", recall, "removal_precision", precision, "removal_fpr", fpr,
-                        "score_auroc", Metrics.auroc(targetScores, targetPoisoned),
-                        "removed", (double) (tp + fp)),
+        boolean detected = poisonedTotal > 0 && scores.get("removal_recall") >= params.detectShare();
+        scores.put("score_auroc", Metrics.auroc(targetScores, targetPoisoned));
+        return new DefenseOutcome(detected, null, scores,
                 Map.of("epsilon", epsilon, "removal_factor", params.removalFactor(),
                         "detect_share", params.detectShare()));
     }

@@ -63,7 +63,9 @@ public final class RunCommand implements Callable<Integer> {
         NativeKernels.enable(grid.fastKernels(), grid.nd4jThreads());
         PrintWriter stdout = spec.commandLine().getOut();
         String started = ZonedDateTime.now(ZoneOffset.UTC).format(DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'"));
-        RunInfo run = new RunInfo(started + "-" + grid.configHash(), CodeVersion.get(), "not started", outDir);
+        String models = grid.config().getString("run.models");
+        RunInfo run = new RunInfo(started + "-" + grid.configHash(), CodeVersion.get(), "not started", outDir,
+                models.isEmpty() ? outDir + "/models" : models);
         long t0 = System.nanoTime();
         Map<String, PreparedDataset.Ref> data;
         try {

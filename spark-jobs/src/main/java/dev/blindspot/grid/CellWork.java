@@ -49,8 +49,13 @@ final class CellWork {
         return PreparedDataset.load(data.get(dataset).path());
     }
 
-    /** Phase 1: trains one model, evaluates it at FP32, stores it. */
+    /** Phase 1: reuses the stored model of this key if it verifies; otherwise trains, evaluates at FP32, stores. */
     TrainingOutcome train(TrainingJob job) {
+        ModelStore store = new ModelStore(run.modelDir());
+        java.util.Optional<TrainingOutcome> stored = store.find(job.key());
+        if (stored.isPresent()) {
+            return stored.get();
+        }
         runtime();
         DatasetSplits d = data(job.dataset());
         PreparedData prepared = PreparedData.prepare(d.train(), spec.attack(), spec.cleanSplit(), job.seed());
@@ -59,8 +64,7 @@ final class CellWork {
                 d.augmentation(), spec.training(), job.seed());
         double seconds = (System.nanoTime() - t0) / 1e9;
         Evaluation fp32 = evaluate(model, d.test(), spec.attack());
-        String path = new ModelStore(run.modelDir()).save(job.key(), model);
-        return new TrainingOutcome(job.key(), path, fp32.cleanAcc(), fp32.asr(), fp32.asrAll(), seconds);
+        return store.save(job.key(), model, fp32, seconds);
     }
 
     /** Clean accuracy and both ASR figures of a model on the test set. */
@@ -92,11 +96,12 @@ final class CellWork {
             r.setTestSize(d.test().size());
             r.setCleanSplitSize(prepared.cleanSplit().size());
 
-            Classifier fp32 = ModelStore.load(trained.modelPath(), d.normalization());
+            Classifier fp32 = ModelStore.load(trained, d.normalization());
             long t0 = System.nanoTime();
             PrecisionScheme scheme = PrecisionSchemes.byName(cell.precision());
-            int calibration = Math.min(prepared.cleanSplit().size(), spec.config().getInt("precisions.calibration-images"));
-            Classifier quantized = scheme.apply(fp32, prepared.cleanSplit().subset(java.util.stream.IntStream.range(0, calibration).toArray()));
+            int calibrationSize = Math.min(prepared.cleanSplit().size(), spec.config().getInt("precisions.calibration-images"));
+            ImageSet calibration = prepared.cleanSplit().subset(java.util.stream.IntStream.range(0, calibrationSize).toArray());
+            Classifier quantized = scheme.apply(fp32, calibration);
             long t1 = System.nanoTime();
             r.setQuantizeSeconds((t1 - t0) / 1e9);
 
@@ -108,7 +113,8 @@ final class CellWork {
             r.setEvalSeconds((t2 - t1) / 1e9);
 
             DefenseOutcome outcome = Defenses.create(cell.defense(), spec.config().getConfig("defenses"))
-                    .run(new DefenseContext(quantized, prepared.training(), prepared.cleanSplit(), d.test(),
+                    .run(new DefenseContext(quantized, fp32, m -> scheme.apply(m, calibration), prepared.training(),
+                            prepared.cleanSplit(), d.test(),
                             Seeds.derive(cell.training().seed(), "defense:" + cell.defense())));
             r.setDefenseSeconds((System.nanoTime() - t2) / 1e9);
             r.setDetected(outcome.detected());

@@ -55,7 +55,9 @@ public final class GridJob {
             byKey.put(t.key(), t);
         }
         Broadcast<Map<String, TrainingOutcome>> models = jsc.broadcast(byKey);
-        out.printf("phase 1: %d models trained%n", trained.size());
+        long reused = trained.stream().filter(TrainingOutcome::reused).count();
+        out.printf("phase 1: %d models ready (%d trained, %d reused from %s)%n", trained.size(),
+                trained.size() - reused, reused, run.modelDir());
 
         jsc.setJobDescription("phase 2: " + cells.size() + " cells (quantize, evaluate, defend)");
         JavaRDD<CellResult> rows = jsc.parallelize(cells, cells.size()).mapPartitions(it -> {
@@ -76,10 +78,14 @@ public final class GridJob {
         Dataset<Row> back = spark.read().parquet(run.cellsDir());
         List<Row> summary = back.select(col("dataset"), col("model"), col("precision"), col("defense"), col("seed"),
                         col("status"), col("cleanAccFp32"), col("cleanAcc"), col("asrFp32"), col("asr"),
-                        col("detected"), col("error"))
+                        col("detected"), col("error"), col("targetIdentified"), col("scores"), col("defenseSeconds"))
                 .orderBy(col("dataset"), col("model"), col("precision"), col("defense"), col("seed"))
                 .collectAsList();
-        SummaryTable.print(summary, out);
+        Map<String, String> mainScores = new HashMap<>();
+        for (String d : spec.defenses()) {
+            mainScores.put(d, dev.blindspot.defense.Defenses.create(d, spec.config().getConfig("defenses")).mainScore());
+        }
+        SummaryTable.print(summary, mainScores, out);
         long ok = summary.stream().filter(r -> "ok".equals(r.getString(5))).count();
         out.printf("%d cells: %d ok, %d error; rows in %s%n", summary.size(), ok, summary.size() - ok, run.cellsDir());
         return new Outcome(summary.size(), ok, summary.size() - ok, run.cellsDir());

@@ -156,9 +156,42 @@ public record GridSpec(Config config, String configHash, List<String> datasets, 
         for (String d : datasets) {
             loaded.put(d, DatasetSources.byName(d).load(datasetConfig(d)));
         }
+        checkAgainst(loaded);
         Map<String, PreparedDataset.Ref> refs = new LinkedHashMap<>();
         loaded.forEach((d, data) -> refs.put(d, PreparedDataset.write(data, dir)));
         return refs;
+    }
+
+    /**
+     * What can only be checked once the data is known: the clean split and the poisoned samples fit in every
+     * training set, each defense gets the clean images it needs, and every model has the penultimate feature
+     * vertex the feature-reading defenses look for. Throws {@link InvalidConfigException} naming the key.
+     */
+    void checkAgainst(Map<String, DatasetSplits> loaded) {
+        loaded.forEach((name, d) -> {
+            // Splitting off the clean set and poisoning validate defender.clean-split and attack.poison-rate.
+            dev.blindspot.experiment.PreparedData.prepare(d.train(), attack, cleanSplit, seeds.get(0));
+        });
+        List<dev.blindspot.defense.Defense> built = new ArrayList<>();
+        for (String d : defenses) {
+            dev.blindspot.defense.Defense defense = Defenses.create(d, config.getConfig("defenses"));
+            built.add(defense);
+            if (cleanSplit < defense.minimumCleanImages()) {
+                throw new InvalidConfigException("defender.clean-split", "is " + cleanSplit + ", but defense '" + d
+                        + "' needs at least " + defense.minimumCleanImages() + " clean images");
+            }
+        }
+        if (built.stream().anyMatch(dev.blindspot.defense.Defense::readsFeatures)) {
+            for (String m : models) {
+                var vertices = Architectures.byName(m).build(2, training, 0).getConfiguration().getVertices();
+                if (!vertices.containsKey(dev.blindspot.model.Architecture.FEATURES)) {
+                    throw new InvalidConfigException("grid.models", "model '" + m + "' has no penultimate vertex '"
+                            + dev.blindspot.model.Architecture.FEATURES + "', which the defenses "
+                            + built.stream().filter(dev.blindspot.defense.Defense::readsFeatures)
+                                    .map(dev.blindspot.defense.Defense::name).toList() + " read");
+                }
+            }
+        }
     }
 
     /**

@@ -7,17 +7,19 @@ package dev.blindspot.grid;
  * @param codeVersion  git commit of the build, with "-dirty" when the tree had uncommitted changes
  * @param sparkVersion the Spark version the driver runs
  * @param outDir       the run's output directory (any Hadoop file system URI)
+ * @param modelDir     the model store: {@code <outDir>/models} unless runs share one ({@code run.models})
  */
-public record RunInfo(String runId, String codeVersion, String sparkVersion, String outDir)
+public record RunInfo(String runId, String codeVersion, String sparkVersion, String outDir, String modelDir)
         implements java.io.Serializable {
+
+    /** A run whose models live in its own output directory. */
+    public RunInfo(String runId, String codeVersion, String sparkVersion, String outDir) {
+        this(runId, codeVersion, sparkVersion, outDir, outDir + "/models");
+    }
 
     /** The same run, once Spark has started and its version is known. */
     public RunInfo withSparkVersion(String version) {
-        return new RunInfo(runId, codeVersion, version, outDir);
-    }
-
-    public String modelDir() {
-        return outDir + "/models";
+        return new RunInfo(runId, codeVersion, version, outDir, modelDir);
     }
 
     public String preparedDir() {

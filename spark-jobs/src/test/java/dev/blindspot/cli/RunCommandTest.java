@@ -64,6 +64,18 @@ class RunCommandTest {
     }
 
     @Test
+    void badDefenseSettingsAreRejectedBeforeAnythingRuns() {
+        assertUsageError(runWith("grid.defenses=[neural-cleanse]", "defenses.neural-cleanse.steps=0"),
+                "defenses.neural-cleanse.steps", ">= 1");
+        assertUsageError(runWith("grid.defenses=[strip]", "defenses.strip.frr=1.5"), "defenses.strip.frr");
+        assertUsageError(runWith("grid.defenses=[activation-clustering]",
+                "defenses.activation-clustering.silhouette-threshold=2"), "defenses.activation-clustering.silhouette-threshold");
+        // The synthetic training set has 3000 images.
+        assertUsageError(runWith("defender.clean-split=5000"), "defender.clean-split", "5000");
+        assertUsageError(runWith("grid.defenses=[strip]", "defender.clean-split=1"), "defender.clean-split", "strip");
+    }
+
+    @Test
     void unreadableConfigNamesTheFile() throws IOException {
         assertUsageError(run("run", "--config", tmp.resolve("missing.conf").toString()), "missing.conf", "not a readable file");
         Path broken = Files.writeString(tmp.resolve("broken.conf"), "blindspot { grid = [ \n");

@@ -42,6 +42,11 @@ class GridEndToEndTest {
         }
 
         @Override
+        public String mainScore() {
+            return "none";
+        }
+
+        @Override
         public DefenseOutcome run(DefenseContext context) {
             throw new IllegalStateException("planted failure for the test");
         }
@@ -52,6 +57,7 @@ class GridEndToEndTest {
     static String outA;
     static String outB;
     static String stdoutA;
+    static String stdoutRerun;
     static SparkSession reader;
 
     @BeforeAll
@@ -64,6 +70,7 @@ class GridEndToEndTest {
         outB = tmp.resolve("b").toString();
         stdoutA = runGrid(outA);
         runGrid(outB);
+        stdoutRerun = runGrid(outA);
         reader = SparkSession.builder().master("local[2]").appName("read-back").getOrCreate();
     }
 
@@ -102,6 +109,13 @@ class GridEndToEndTest {
         assertEquals(2, Files.list(Path.of(outA, "models")).filter(p -> p.toString().endsWith(".zip")).count(),
                 "one model per seed, shared by all its cells");
         assertTrue(stdoutA.contains("8 cells: 4 ok, 4 error"), stdoutA);
+    }
+
+    @Test
+    void aRerunReusesTheStoredModelsInsteadOfTrainingThem() {
+        assertTrue(stdoutA.contains("2 models ready (2 trained, 0 reused"), stdoutA);
+        assertTrue(stdoutRerun.contains("2 models ready (0 trained, 2 reused"), stdoutRerun);
+        assertEquals(8, rows(outA).count(), "the rerun's rows replace the first run's, once each");
     }
 
     @Test

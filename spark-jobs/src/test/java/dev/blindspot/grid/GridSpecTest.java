@@ -19,7 +19,8 @@ class GridSpecTest {
     }
 
     private static final String BASE = "blindspot.grid.seeds = [1, 2]\n"
-            + "blindspot.datasets.synthetic { train-size = 200, test-size = 40 }\n";
+            + "blindspot.datasets.synthetic { train-size = 200, test-size = 40 }\n"
+            + "blindspot.defender.clean-split = 50\n";
 
     @org.junit.jupiter.api.io.TempDir
     static java.nio.file.Path prepared;

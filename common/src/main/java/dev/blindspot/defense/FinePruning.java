@@ -1,0 +1,175 @@
+package dev.blindspot.defense;
+
+import com.typesafe.config.Config;
+import dev.blindspot.attack.BadNet;
+import dev.blindspot.data.ImageSet;
+import dev.blindspot.metrics.Metrics;
+import dev.blindspot.model.Architecture;
+import dev.blindspot.model.Classifier;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.stream.IntStream;
+
+/**
+ * Fine-Pruning (Liu, Dolan-Gavitt and Garg, "Fine-Pruning: Defending Against Backdooring Attacks on Deep
+ * Neural Networks", RAID 2018), reference variant (DESIGN.md §6), a mitigation.
+ *
+ * <p>The channels of the last convolutional activation are ranked by their mean activation on the defender's
+ * clean split (on the deployed model) and pruned in increasing order for as long as the clean accuracy on
+ * that split stays within {@code max-accuracy-drop} of the unpruned one. The architectures end in global
+ * average pooling and one dense layer, so pruning channel c of the last activation is exactly zeroing row c
+ * of the dense weights — the same for every architecture and every precision scheme. The pruned FP32 model
+ * is then fine-tuned on the clean split (pruned rows held at zero) and re-quantized with the cell's scheme.
+ * {@code detected} means mitigated: the attack success rate after the defense is at most {@code mitigated-asr}.
+ */
+public final class FinePruning implements Defense {
+    public static final String NAME = "fine-pruning";
+
+    private final double maxAccuracyDrop;
+    private final int fineTuneEpochs;
+    private final double fineTuneLearningRate;
+    private final int batchSize;
+    private final double mitigatedAsr;
+
+    FinePruning(double maxAccuracyDrop, int fineTuneEpochs, double fineTuneLearningRate, int batchSize,
+                double mitigatedAsr) {
+        this.maxAccuracyDrop = maxAccuracyDrop;
+        this.fineTuneEpochs = fineTuneEpochs;
+        this.fineTuneLearningRate = fineTuneLearningRate;
+        this.batchSize = batchSize;
+        this.mitigatedAsr = mitigatedAsr;
+    }
+
+    public static FinePruning fromConfig(Config c) {
+        DefenseSettings s = new DefenseSettings(NAME, c);
+        return new FinePruning(s.doubleIn("max-accuracy-drop", 0, 1, true, false), s.intAtLeast("fine-tune-epochs", 0),
+                s.positive("fine-tune-learning-rate"), s.intAtLeast("batch-size", 1), s.share("mitigated-asr"));
+    }
+
+    @Override
+    public String name() {
+        return NAME;
+    }
+
+    @Override
+    public String mainScore() {
+        return "asr_after";
+    }
+
+    @Override
+    public boolean readsFeatures() {
+        return true;
+    }
+
+    @Override
+    public int minimumCleanImages() {
+        return 1;
+    }
+
+    @Override
+    public DefenseOutcome run(DefenseContext context) {
+        ImageSet clean = context.cleanSplit();
+        BadNet attack = context.trainingSet().attack();
+        Classifier deployed = context.model();
+        float[][] features = deployed.outputs(clean).features();
+        int channels = features[0].length;
+        double[] meanActivation = new double[channels];
+        for (float[] f : features) {
+            for (int c = 0; c < channels; c++) {
+                meanActivation[c] += f[c] / (double) features.length;
+            }
+        }
+        Integer[] order = IntStream.range(0, channels).boxed().toArray(Integer[]::new);
+        Arrays.sort(order, Comparator.comparingDouble((Integer c) -> meanActivation[c]));
+
+        // Prune on a copy of the deployed model while the defender's clean accuracy holds.
+        Classifier probe = deployed.copy();
+        double baseAccuracy = Metrics.accuracy(probe.predict(clean), clean.labels());
+        int pruned = 0;
+        double prunedAccuracy = baseAccuracy;
+        for (int k = 0; k < channels - 1; k++) {
+            prune(probe.network(), order[k]);
+            double acc = Metrics.accuracy(probe.predict(clean), clean.labels());
+            if (baseAccuracy - acc > maxAccuracyDrop) {
+                break;
+            }
+            pruned = k + 1;
+            prunedAccuracy = acc;
+        }
+        int[] prunedChannels = new int[pruned];
+        for (int k = 0; k < pruned; k++) {
+            prunedChannels[k] = order[k];
+        }
+
+        Classifier fp32 = context.fp32Model().copy();
+        for (int c : prunedChannels) {
+            prune(fp32.network(), c);
+        }
+        fineTune(fp32, clean, prunedChannels, context.seed());
+        Classifier repaired = context.requantize().apply(fp32);
+
+        ImageSet test = context.testSet();
+        ImageSet triggered = attack.stampAll(test);
+        double caBefore = Metrics.accuracy(deployed.predict(test), test.labels());
+        double asrBefore = Metrics.attackSuccess(deployed.predict(triggered), test.labels(), attack.target(), true);
+        double caAfter = Metrics.accuracy(repaired.predict(test), test.labels());
+        double asrAfter = Metrics.attackSuccess(repaired.predict(triggered), test.labels(), attack.target(), true);
+        Map<String, Double> scores = new HashMap<>();
+        scores.put("channels", (double) channels);
+        scores.put("pruned_channels", (double) pruned);
+        scores.put("defender_acc_before", baseAccuracy);
+        scores.put("defender_acc_pruned", prunedAccuracy);
+        scores.put("clean_acc_before", caBefore);
+        scores.put("clean_acc_after", caAfter);
+        scores.put("asr_before", asrBefore);
+        scores.put("asr_after", asrAfter);
+        return new DefenseOutcome(asrAfter <= mitigatedAsr, null, scores,
+                Map.of("max_accuracy_drop", maxAccuracyDrop, "mitigated_asr", mitigatedAsr,
+                        "fine_tune_epochs", (double) fineTuneEpochs, "fine_tune_learning_rate", fineTuneLearningRate));
+    }
+
+    /** Removes channel c of the last activation: its row of the output layer's weights becomes 0. */
+    static void prune(ComputationGraph net, int channel) {
+        net.getLayer(Architecture.OUTPUT).getParam("W").getRow(channel).assign(0);
+    }
+
+    /** SGD on the clean split (the model's own optimizer at a fixed small rate); pruned rows stay 0. */
+    private void fineTune(Classifier model, ImageSet clean, int[] pruned, long seed) {
+        ComputationGraph net = model.network();
+        net.setLearningRate(fineTuneLearningRate);
+        SplittableRandom rng = new SplittableRandom(seed);
+        int n = clean.size();
+        int k = clean.numClasses();
+        int[] perm = IntStream.range(0, n).toArray();
+        for (int epoch = 0; epoch < fineTuneEpochs; epoch++) {
+            for (int i = n - 1; i > 0; i--) {
+                int j = rng.nextInt(i + 1);
+                int t = perm[i];
+                perm[i] = perm[j];
+                perm[j] = t;
+            }
+            for (int from = 0; from < n; from += batchSize) {
+                int[] idx = Arrays.copyOfRange(perm, from, Math.min(n, from + batchSize));
+                ImageSet batch = clean.subset(idx);
+                INDArray x = model.normalization().toInput(batch.pixels(), 0, idx.length);
+                float[] oneHot = new float[idx.length * k];
+                for (int r = 0; r < idx.length; r++) {
+                    oneHot[r * k + batch.label(r)] = 1f;
+                }
+                INDArray y = Nd4j.create(oneHot, new long[] {idx.length, k}, 'c').castTo(DataType.FLOAT);
+                net.fit(new INDArray[] {x}, new INDArray[] {y});
+                for (int c : pruned) {
+                    prune(net, c);
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,105 @@
+package dev.blindspot.defense;
+
+import dev.blindspot.attack.BadNet;
+import dev.blindspot.attack.PoisonedSet;
+import dev.blindspot.data.ImageSet;
+import dev.blindspot.util.InvalidConfigException;
+import org.junit.jupiter.api.Test;
+
+import java.util.List;
+import java.util.SplittableRandom;
+
+import static dev.blindspot.defense.NeuralCleanseTest.settings;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class ActivationClusteringTest {
+    private final ActivationClustering ac = ActivationClustering.fromConfig(settings(ActivationClustering.NAME, ""));
+
+    /**
+     * Four labels of 300 clean samples, N(0, I) in 32-d, plus {@code poisoned} samples labelled 0 shifted by 8
+     * along one axis: a separate, smaller cluster in the target label.
+     */
+    private static Object[] constructed(int poisoned, int target) {
+        int clean = 4 * 300;
+        int n = clean + poisoned;
+        SplittableRandom rng = new SplittableRandom(5);
+        float[][] features = new float[n][32];
+        int[] labels = new int[n];
+        boolean[] truth = new boolean[n];
+        for (int i = 0; i < n; i++) {
+            for (int j = 0; j < 32; j++) {
+                features[i][j] = (float) rng.nextGaussian();
+            }
+            labels[i] = i < clean ? i % 4 : target;
+            if (i >= clean) {
+                truth[i] = true;
+                features[i][7] += 8;
+            }
+        }
+        PoisonedSet set = new PoisonedSet(new ImageSet(new byte[n * ImageSet.IMAGE_BYTES], labels, 4), truth,
+                new BadNet(3, 0.1, target));
+        return new Object[] {features, set};
+    }
+
+    @Test
+    void flagsASmallSeparateClusterInTheTargetLabelAndOnlyThere() {
+        Object[] c = constructed(100, 0);
+        DefenseOutcome o = ac.inspect((float[][]) c[0], (PoisonedSet) c[1], 1);
+        assertTrue(o.detected(), o.scores().toString());
+        assertEquals(Boolean.TRUE, o.targetIdentified());
+        assertEquals(0.0, o.scores().get("non_target_flagged"), o.scores().toString());
+        assertTrue(o.scores().get("removal_recall") > 0.95, o.scores().toString());
+        assertTrue(o.scores().get("removal_precision") > 0.95, o.scores().toString());
+        assertTrue(o.scores().get("target_silhouette") > 0.1);
+        assertEquals(100.0 / 400, o.scores().get("target_small_cluster_share"), 0.02);
+    }
+
+    @Test
+    void aClusterAsLargeAsTheCleanOneIsNotPoisonousByTheSizeRule() {
+        // 300 poisoned in a label of 300 clean: two clusters of equal size, neither below 35%.
+        Object[] c = constructed(300, 0);
+        DefenseOutcome o = ac.inspect((float[][]) c[0], (PoisonedSet) c[1], 1);
+        assertFalse(o.detected(), o.scores().toString());
+        assertTrue(o.scores().get("target_silhouette") > 0.3, "well separated all the same");
+    }
+
+    @Test
+    void flagsNothingWithoutPoison() {
+        Object[] c = constructed(0, 0);
+        DefenseOutcome o = ac.inspect((float[][]) c[0], (PoisonedSet) c[1], 1);
+        assertFalse(o.detected(), o.scores().toString());
+        assertEquals(0.0, o.scores().get("flagged_labels"));
+    }
+
+    @Test
+    void silhouetteMatchesAHandComputedValue() {
+        // Points 0, 1 in cluster 0 and 4, 6 in cluster 1 on a line.
+        double[][] x = {{0}, {1}, {4}, {6}};
+        int[] cluster = {0, 0, 1, 1};
+        // s(0) = (5 - 1)/5, s(1) = (4 - 1)/4, s(4) = (3.5 - 2)/3.5, s(6) = (5.5 - 2)/5.5
+        double expected = (0.8 + 0.75 + 1.5 / 3.5 + 3.5 / 5.5) / 4;
+        assertEquals(expected, ActivationClustering.silhouette(x, cluster), 1e-12);
+    }
+
+    @Test
+    void pcaKeepsTheDirectionOfLargestVariance() {
+        float[][] f = {{1, 0, 0}, {-1, 0, 0}, {2, 0.1f, 0}, {-2, -0.1f, 0}};
+        double[][] r = ActivationClustering.reduce(f, List.of(0, 1, 2, 3), 1);
+        assertEquals(4, r.length);
+        assertEquals(1, r[0].length);
+        assertTrue(Math.abs(r[2][0]) > 1.9 && Math.abs(r[0][0]) > 0.9);
+    }
+
+    @Test
+    void outOfRangeThresholdsNameTheirKey() {
+        InvalidConfigException e = assertThrows(InvalidConfigException.class,
+                () -> ActivationClustering.fromConfig(settings(ActivationClustering.NAME, "size-threshold = 0.7")));
+        assertEquals("defenses.activation-clustering.size-threshold", e.key());
+        e = assertThrows(InvalidConfigException.class,
+                () -> ActivationClustering.fromConfig(settings(ActivationClustering.NAME, "dimensions = 0")));
+        assertEquals("defenses.activation-clustering.dimensions", e.key());
+    }
+}

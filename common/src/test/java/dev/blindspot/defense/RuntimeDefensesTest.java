@@ -1,0 +1,100 @@
+package dev.blindspot.defense;
+
+import dev.blindspot.model.Architecture;
+import dev.blindspot.model.Classifier;
+import dev.blindspot.util.InvalidConfigException;
+import org.junit.jupiter.api.Test;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+import static dev.blindspot.defense.NeuralCleanseTest.settings;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** STRIP and Fine-Pruning, both variants, on models with and without a planted trigger. */
+class RuntimeDefensesTest {
+    private final Strip strip = Strip.fromConfig(settings(Strip.NAME, "blends = 30, inputs = 200"));
+
+    @Test
+    void stripCatchesTriggeredInputsOfABackdooredModel() {
+        DefenseOutcome o = strip.run(PlantedModels.backdoored().context(9));
+        assertTrue(o.detected(), o.scores().toString());
+        // The tinted fixture's classes survive blending, so entropies are low for all inputs; the 90% of the
+        // literature is checked on real data (conf/literature.conf). Here: triggered inputs rank lower.
+        assertTrue(o.scores().get("entropy_auroc") > 0.75, o.scores().toString());
+        assertTrue(o.scores().get("mean_entropy_triggered") < o.scores().get("mean_entropy_clean"));
+        assertTrue(o.scores().get("frr") <= 0.1, "the threshold sits at 1% FRR of the clean split: " + o.scores());
+        assertTrue(o.thresholds().get("entropy") > 0);
+    }
+
+    @Test
+    void stripDoesNotFlagTriggeredInputsOfACleanModel() {
+        DefenseOutcome o = strip.run(PlantedModels.clean().context(9));
+        assertFalse(o.detected(), o.scores().toString());
+    }
+
+    @Test
+    void stripPaperNeverDetectsEvenABackdooredModel() {
+        StripPaper paper = StripPaper.fromConfig(settings(StripPaper.NAME, "images = 200"));
+        DefenseOutcome o = paper.run(PlantedModels.backdoored().context(9));
+        assertFalse(o.detected());
+        // the share below its own 5th percentile is 5% by construction (ties aside)
+        assertTrue(o.scores().get("share_below") <= 0.1, o.scores().toString());
+    }
+
+    @Test
+    void finePruningPrunesWithinTheAccuracyBudgetAndLeavesTheDeployedModelAlone() {
+        PlantedModels.Planted p = PlantedModels.backdoored();
+        INDArray before = p.model().network().params().dup();
+        FinePruning fp = FinePruning.fromConfig(settings(FinePruning.NAME, "fine-tune-epochs = 2"));
+        DefenseOutcome o = fp.run(p.context(4));
+        assertEquals(before, p.model().network().params(), "the defense works on copies");
+        double pruned = o.scores().get("pruned_channels");
+        assertTrue(pruned >= 1 && pruned < o.scores().get("channels"), o.scores().toString());
+        assertTrue(o.scores().get("defender_acc_before") - o.scores().get("defender_acc_pruned") <= 0.04 + 1e-9);
+        assertEquals(PlantedModels.asr(p), o.scores().get("asr_before"), 1e-12);
+        assertEquals(o.scores().get("asr_after") <= 0.2, o.detected());
+    }
+
+    @Test
+    void pruningAChannelZeroesItsContributionToTheLogits() {
+        Classifier copy = PlantedModels.backdoored().model().copy();
+        FinePruning.prune(copy.network(), 5);
+        INDArray w = copy.network().getLayer(Architecture.OUTPUT).getParam("W");
+        assertEquals(0.0, w.getRow(5).norm1Number().doubleValue(), 0);
+        assertTrue(w.getRow(4).norm1Number().doubleValue() > 0);
+    }
+
+    @Test
+    void finePruningPaperCountsDormantChannels() {
+        PlantedModels.Planted p = PlantedModels.backdoored();
+        FinePruningPaper paper = FinePruningPaper.fromConfig(settings(FinePruningPaper.NAME, "images = 100"));
+        DefenseOutcome healthy = paper.run(p.context(1));
+        double share = healthy.scores().get("dormant_share");
+        assertTrue(share >= 0 && share <= 1);
+
+        // Kill every filter of conv1, conv2, conv3 and conv4: their outputs are 0, far over 30% of all channels.
+        Classifier dead = p.model().copy();
+        for (String conv : new String[] {"conv1", "conv2", "conv3", "conv4"}) {
+            dead.network().getLayer(conv).getParam("W").assign(0);
+            if (dead.network().getLayer(conv).paramTable().containsKey("b")) {
+                dead.network().getLayer(conv).getParam("b").assign(0);
+            }
+        }
+        DefenseOutcome killed = paper.run(p.context(dead, m -> m, 1));
+        assertTrue(killed.scores().get("dormant_share") > 0.3, killed.scores().toString());
+        assertTrue(killed.detected());
+        assertTrue(killed.scores().get("dormant_share") > share);
+    }
+
+    @Test
+    void badRuntimeSettingsNameTheirKey() {
+        InvalidConfigException e = assertThrows(InvalidConfigException.class,
+                () -> Strip.fromConfig(settings(Strip.NAME, "frr = 0.7")));
+        assertEquals("defenses.strip.frr", e.key());
+        e = assertThrows(InvalidConfigException.class,
+                () -> FinePruning.fromConfig(settings(FinePruning.NAME, "mitigated-asr = 0")));
+        assertEquals("defenses.fine-pruning.mitigated-asr", e.key());
+    }
+}
