@@ -82,12 +82,7 @@ public final class ActivationClustering implements Defense {
         int flaggedLabels = 0;
         boolean targetPoisonous = false;
         for (int label = 0; label < training.images().numClasses(); label++) {
-            List<Integer> members = new ArrayList<>();
-            for (int i = 0; i < labels.length; i++) {
-                if (labels[i] == label) {
-                    members.add(i);
-                }
-            }
+            List<Integer> members = SpectralSignatures.membersOf(labels, label);
             if (members.size() < 4) {
                 continue; // too few samples to split in two clusters
             }

@@ -6,6 +6,7 @@ import dev.blindspot.data.ImageSet;
 import dev.blindspot.metrics.Metrics;
 import dev.blindspot.model.Architecture;
 import dev.blindspot.model.Classifier;
+import dev.blindspot.util.Shuffles;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -150,12 +151,7 @@ public final class FinePruning implements Defense {
         int k = clean.numClasses();
         int[] perm = IntStream.range(0, n).toArray();
         for (int epoch = 0; epoch < fineTuneEpochs; epoch++) {
-            for (int i = n - 1; i > 0; i--) {
-                int j = rng.nextInt(i + 1);
-                int t = perm[i];
-                perm[i] = perm[j];
-                perm[j] = t;
-            }
+            Shuffles.shuffle(perm, rng);
             for (int from = 0; from < n; from += batchSize) {
                 int[] idx = Arrays.copyOfRange(perm, from, Math.min(n, from + batchSize));
                 ImageSet batch = clean.subset(idx);

@@ -115,12 +115,7 @@ public final class SpectralSignatures implements Defense {
         double[] scores = new double[labels.length];
         boolean[] removed = new boolean[labels.length];
         for (int label = 0; label < numClasses; label++) {
-            List<Integer> members = new ArrayList<>();
-            for (int i = 0; i < labels.length; i++) {
-                if (labels[i] == label) {
-                    members.add(i);
-                }
-            }
+            List<Integer> members = membersOf(labels, label);
             if (members.size() < 2) {
                 continue;
             }
@@ -136,6 +131,17 @@ public final class SpectralSignatures implements Defense {
             }
         }
         return new Outliers(scores, removed);
+    }
+
+    /** Indices of the samples with {@code label}, in order. */
+    static List<Integer> membersOf(int[] labels, int label) {
+        List<Integer> members = new ArrayList<>();
+        for (int i = 0; i < labels.length; i++) {
+            if (labels[i] == label) {
+                members.add(i);
+            }
+        }
+        return members;
     }
 
     /** Squared projection of each centred representation on the top right singular vector. */

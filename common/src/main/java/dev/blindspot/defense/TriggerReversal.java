@@ -4,6 +4,7 @@ import dev.blindspot.data.ImageSet;
 import dev.blindspot.data.Normalization;
 import dev.blindspot.model.Classifier;
 import dev.blindspot.model.InputGradients;
+import dev.blindspot.util.Shuffles;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -99,7 +100,7 @@ final class TriggerReversal {
         int[] downCount = new int[k];
         double[] epochSuccess = new double[k];
         int epochSteps = 0;
-        int[] order = permutation(clean.size(), rng);
+        int[] order = Shuffles.permutation(clean.size(), rng);
         int cursor = 0;
 
         float[] mask = new float[k * HW];
@@ -115,7 +116,7 @@ final class TriggerReversal {
             // The next b clean images in a reshuffled order, in the optimization space (raw [0,1] or normalized).
             for (int i = 0; i < b; i++) {
                 if (cursor == order.length) {
-                    order = permutation(clean.size(), rng);
+                    order = Shuffles.permutation(clean.size(), rng);
                     cursor = 0;
                 }
                 int src = order[cursor++];
@@ -289,19 +290,5 @@ final class TriggerReversal {
 
     private static double atanh(double v) {
         return 0.5 * Math.log((1 + v) / (1 - v));
-    }
-
-    private static int[] permutation(int n, SplittableRandom rng) {
-        int[] p = new int[n];
-        for (int i = 0; i < n; i++) {
-            p[i] = i;
-        }
-        for (int i = n - 1; i > 0; i--) {
-            int j = rng.nextInt(i + 1);
-            int t = p[i];
-            p[i] = p[j];
-            p[j] = t;
-        }
-        return p;
     }
 }

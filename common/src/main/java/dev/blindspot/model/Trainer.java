@@ -5,6 +5,7 @@ import dev.blindspot.data.Augmentation;
 import dev.blindspot.data.ImageSet;
 import dev.blindspot.data.Normalization;
 import dev.blindspot.util.Seeds;
+import dev.blindspot.util.Shuffles;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -35,7 +36,7 @@ public final class Trainer {
         }
         byte[] batch = new byte[config.batchSize() * ImageSet.IMAGE_BYTES];
         for (int epoch = 0; epoch < config.epochs(); epoch++) {
-            shuffle(perm, order);
+            Shuffles.shuffle(perm, order);
             for (int from = 0; from < n; from += config.batchSize()) {
                 int count = Math.min(config.batchSize(), n - from);
                 float[] oneHot = new float[count * images.numClasses()];
@@ -59,14 +60,5 @@ public final class Trainer {
             net.incrementEpochCount();
         }
         return new Classifier(net, normalization);
-    }
-
-    private static void shuffle(int[] a, SplittableRandom rng) {
-        for (int i = a.length - 1; i > 0; i--) {
-            int j = rng.nextInt(i + 1);
-            int t = a[i];
-            a[i] = a[j];
-            a[j] = t;
-        }
     }
 }
