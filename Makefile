@@ -6,12 +6,13 @@ ARGS ?=
 SOURCES := $(shell find pom.xml common datasets spark-jobs -name pom.xml -o -path '*/src/main/*' -type f 2>/dev/null)
 BUILT := spark-jobs/target/.built
 
-.PHONY: build run test package bench bench-quick bench-data bench-schemes literature torch clean help
+.PHONY: build run test report package bench bench-quick bench-data bench-schemes literature torch report-tools clean help
 
 help:
 	@echo "make run      build if needed, then run the default grid ($(CONFIG)) on Spark local[*]"
-	@echo "make test     unit and end-to-end tests"
-	@echo "make package  build the jars"
+	@echo "make test     unit and end-to-end tests (installs Debian's chromium and jupyter for the report's tests)"
+	@echo "make report   the report of a finished run again: RESULTS=results/default"
+	@echo "make package  the jar for spark-submit (spark-jobs/target/blindspot-spark-jobs-*-submit.jar)"
 	@echo "make bench    throughput vs PyTorch (installs Debian's python3-torch) and grid throughput"
 	@echo "make bench-data  time to read the real subsets vs. loading their prepared form"
 	@echo "make literature  the reference defenses vs. the literature on the real subsets (issue 6; ~1.5 h here)"
@@ -26,13 +27,17 @@ build: $(BUILT)
 run: $(BUILT)
 	bin/blindspot run --config $(CONFIG) $(ARGS)
 
-test:
+test: report-tools
 	$(MVN) install -DskipTests=false
 	@touch $(BUILT)
 
+report: $(BUILT)
+	bin/blindspot report --results $(or $(RESULTS),results/default)
+
+# The jar for spark-submit (Spark, Hadoop and Scala provided by the cluster): spark-jobs/target/*-submit.jar
 package:
-	$(MVN) package -DskipTests
-	@ls -la */target/*.jar
+	$(MVN) install -DskipTests -Psubmit
+	@ls -la spark-jobs/target/*-submit.jar
 
 # Benchmarks live here, never in `make test`: figures are ratios measured in one run.
 bench: $(BUILT) torch
@@ -54,6 +59,13 @@ literature: $(BUILT)
 	bin/blindspot run --config conf/literature-clean.conf $(ARGS)
 	bin/blindspot run --config conf/literature-lowrate.conf $(ARGS)
 	bin/blindspot run --config conf/literature-paper.conf $(ARGS)
+
+# The report's tests open report.html in headless Chromium and execute the notebook with Jupyter.
+REPORT_PACKAGES := chromium jupyter-nbconvert python3-ipykernel python3-pandas python3-matplotlib
+report-tools:
+	@command -v chromium >/dev/null && command -v jupyter >/dev/null && \
+	  /usr/bin/python3 -c 'import pandas, matplotlib, ipykernel' 2>/dev/null || { apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(REPORT_PACKAGES); }
 
 torch:
 	@/usr/bin/python3 -c 'import torch' 2>/dev/null || { apt-get update -qq && \

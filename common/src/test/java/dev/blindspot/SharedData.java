@@ -10,7 +10,7 @@ public final class SharedData {
 
     /** {@code ../shared/<relative>}, failing clearly when the shared folder is not where it should be. */
     public static Path path(String relative) {
-        String root = System.getProperty("blindspot.shared", "../shared");
+        String root = System.getProperty("blindspot-test.shared", "../shared");
         Path p = Path.of(root).resolve(relative).normalize();
         if (!Files.exists(p)) {
             throw new IllegalStateException("shared test data not found: " + p.toAbsolutePath()

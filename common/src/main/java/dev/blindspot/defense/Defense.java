@@ -22,4 +22,13 @@ public interface Defense {
     default int minimumCleanImages() {
         return 0;
     }
+
+    /**
+     * Expected wall time of one cell relative to a feature-statistics defense such as Spectral Signatures
+     * (= 1), for a model with {@code numClasses} labels; the grid runs the costliest cells first so that one
+     * slow defense does not leave the cluster idle at the end. Only the order depends on it, never a result.
+     */
+    default double relativeCost(int numClasses) {
+        return 1;
+    }
 }

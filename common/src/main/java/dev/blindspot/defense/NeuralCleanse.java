@@ -42,6 +42,12 @@ public final class NeuralCleanse implements Defense {
         return new NeuralCleanse(settings, s.intAtLeast("images", 0), s.positive("anomaly-threshold"));
     }
 
+    /** One optimization per label: measured 0.57 × labels on CIFAR-10 (10) and GTSRB (43), compact-cnn. */
+    @Override
+    public double relativeCost(int numClasses) {
+        return 0.6 * numClasses;
+    }
+
     @Override
     public String name() {
         return NAME;

@@ -47,6 +47,12 @@ public final class NeuralCleansePaper implements Defense {
                 s.positive("anomaly-threshold"));
     }
 
+    /** One optimization per label: measured 0.57 × labels on CIFAR-10 (10) and GTSRB (43), compact-cnn. */
+    @Override
+    public double relativeCost(int numClasses) {
+        return 0.6 * numClasses;
+    }
+
     @Override
     public String name() {
         return NAME;

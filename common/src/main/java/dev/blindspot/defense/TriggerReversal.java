@@ -1,5 +1,6 @@
 package dev.blindspot.defense;
 
+import dev.blindspot.util.Cancellation;
 import dev.blindspot.data.ImageSet;
 import dev.blindspot.data.Normalization;
 import dev.blindspot.model.Classifier;
@@ -111,6 +112,7 @@ final class TriggerReversal {
         int perChunk = Math.max(1, Math.min(k, MAX_BATCH / b));
         float[] input = new float[perChunk * b * CHW];
         for (int step = 0; step < s.steps(); step++) {
+            Cancellation.check();
             params = paramArray.toFloatVector();
             squash(params, mask, pattern, k, s.space());
             // The next b clean images in a reshuffled order, in the optimization space (raw [0,1] or normalized).

@@ -21,4 +21,12 @@ public interface Architecture {
 
     /** The same network built from the given layer implementations (same parameters either way). */
     ComputationGraph build(int numClasses, TrainingConfig training, long seed, LayerFlavor flavor);
+
+    /**
+     * Expected cost of training or running it relative to {@code compact-cnn} (= 1); orders the grid's cells,
+     * longest first. Never affects a result.
+     */
+    default double relativeCost() {
+        return 1;
+    }
 }

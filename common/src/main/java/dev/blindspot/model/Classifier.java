@@ -1,5 +1,6 @@
 package dev.blindspot.model;
 
+import dev.blindspot.util.Cancellation;
 import dev.blindspot.data.ImageSet;
 import dev.blindspot.data.Normalization;
 import org.deeplearning4j.nn.graph.ComputationGraph;
@@ -71,6 +72,7 @@ public final class Classifier {
         float[][] probabilities = keepAll ? new float[n][] : null;
         float[][] features = keepAll ? new float[n][] : null;
         for (int from = 0; from < n; from += INFERENCE_BATCH) {
+            Cancellation.check();
             int count = Math.min(INFERENCE_BATCH, n - from);
             INDArray input = normalization.toInput(set.pixels(), from, count);
             INDArray[] acts = network.output(READOUT, false, new INDArray[] {input}, null);

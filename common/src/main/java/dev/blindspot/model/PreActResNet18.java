@@ -18,6 +18,12 @@ public final class PreActResNet18 implements Architecture {
     private static final int[] WIDTHS = {64, 128, 256, 512};
     private static final int[] STRIDES = {1, 2, 2, 2};
 
+    /** make bench: 13–19× slower than compact-cnn to train and run on CPU. */
+    @Override
+    public double relativeCost() {
+        return 15;
+    }
+
     @Override
     public String name() {
         return NAME;

@@ -1,5 +1,6 @@
 package dev.blindspot.model;
 
+import dev.blindspot.util.Cancellation;
 import dev.blindspot.attack.PoisonedSet;
 import dev.blindspot.data.Augmentation;
 import dev.blindspot.data.ImageSet;
@@ -38,6 +39,7 @@ public final class Trainer {
         for (int epoch = 0; epoch < config.epochs(); epoch++) {
             Shuffles.shuffle(perm, order);
             for (int from = 0; from < n; from += config.batchSize()) {
+                Cancellation.check();
                 int count = Math.min(config.batchSize(), n - from);
                 float[] oneHot = new float[count * images.numClasses()];
                 for (int k = 0; k < count; k++) {

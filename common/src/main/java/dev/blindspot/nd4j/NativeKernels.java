@@ -78,6 +78,7 @@ public final class NativeKernels {
             Nd4j.getEnvironment().setMaxMasterThreads(threads);
             Nd4j.getEnvironment().setMaxThreads(threads);
             Nd4j.factory().blas().setMaxThreads(threads);
+            useThreadsOnThisThread(threads);
         }
         Status s = probe();
         if (!s.helpersActive()) {
@@ -91,6 +92,27 @@ public final class NativeKernels {
         }
         status = s;
         return s;
+    }
+
+    private static final ThreadLocal<Integer> OMP_THREADS = new ThreadLocal<>();
+
+    /**
+     * Sets OpenMP's thread count (oneDNN's kernels run on OpenMP) for the calling thread. OpenMP keeps this
+     * count per thread, so a setting made on one thread does not reach Spark's other task threads, which
+     * would use every core each (oversubscribing the executor) and, worse, compute with a thread count that
+     * depends on which thread ran the task: a model trained with 1 OpenMP thread differs in its last bits
+     * from one trained with 2. Every task calls this before touching a network.
+     */
+    public static void useThreadsOnThisThread(int threads) {
+        if (threads > 0 && !Integer.valueOf(threads).equals(OMP_THREADS.get())) {
+            org.nd4j.nativeblas.NativeOpsHolder.getInstance().getDeviceNativeOps().setOmpNumThreads(threads);
+            OMP_THREADS.set(threads);
+        }
+    }
+
+    /** OpenMP's thread count on the calling thread. */
+    public static int threadsOnThisThread() {
+        return org.nd4j.nativeblas.NativeOpsHolder.getInstance().getDeviceNativeOps().ompGetMaxThreads();
     }
 
     /** The status of the last {@link #enable} call, or a fresh probe if none happened. */

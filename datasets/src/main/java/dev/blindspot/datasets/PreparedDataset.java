@@ -33,8 +33,8 @@ public final class PreparedDataset {
     private static final int VERSION = 1;
     private static final Map<String, DatasetSplits> CACHE = new ConcurrentHashMap<>();
 
-    /** Where a prepared dataset is, and its identity. */
-    public record Ref(String name, String path, String contentHash) implements java.io.Serializable {
+    /** Where a prepared dataset is, its identity, and its number of classes (for cost estimates). */
+    public record Ref(String name, String path, String contentHash, int numClasses) implements java.io.Serializable {
     }
 
     private PreparedDataset() {
@@ -71,7 +71,7 @@ public final class PreparedDataset {
             throw new UncheckedIOException("writing prepared dataset " + target + ": " + e.getMessage(), e);
         }
         CACHE.putIfAbsent(target.toString(), data);
-        return new Ref(name, target.toString(), hash);
+        return new Ref(name, target.toString(), hash, data.train().numClasses());
     }
 
     /** The prepared dataset at {@code path}, read once per JVM. */

@@ -13,7 +13,7 @@ final class RealSubsets {
     }
 
     static Path dir(String relative) {
-        Path p = Path.of(System.getProperty("blindspot.shared", "../shared"), "datasets", relative).normalize();
+        Path p = Path.of(System.getProperty("blindspot-test.shared", "../shared"), "datasets", relative).normalize();
         if (!Files.isDirectory(p)) {
             throw new IllegalStateException("real dataset subset not found: " + p.toAbsolutePath());
         }

@@ -9,7 +9,7 @@ import java.io.PrintWriter;
 @Command(name = "blindspot", mixinStandardHelpOptions = true, versionProvider = CodeVersion.Provider.class,
         description = "Do backdoor defenses still work once a model is quantized? Runs the grid "
                 + "dataset x model x precision x defense x seed on Spark and writes one Parquet row per cell.",
-        subcommands = {RunCommand.class, DatasetsCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {RunCommand.class, ReportCommand.class, DatasetsCommand.class, CommandLine.HelpCommand.class})
 public final class Blindspot implements Runnable {
     /** Finished; every cell has a row (some may be {@code error} rows). */
     public static final int EXIT_OK = 0;

@@ -54,6 +54,17 @@ public final class RunCommand implements Callable<Integer> {
             + "--set grid.seeds=[1,2,3] (the 'blindspot.' prefix is optional). Repeatable.")
     List<String> overrides = new ArrayList<>();
 
+    @Option(names = "--fresh", description = "Start over: forget the rows a previous run stored in --out and "
+            + "retrain every model instead of reusing the model store. Default: resume, recomputing nothing finished.")
+    boolean fresh;
+
+    @Option(names = "--rerun-errors", description = "Run again the cells whose stored row is an error "
+            + "(by default a rerun keeps them as they are).")
+    boolean rerunErrors;
+
+    @Option(names = "--no-report", description = "Do not write the report (summary, plots, report.html) at the end.")
+    boolean noReport;
+
     @Override
     public Integer call() {
         GridSpec grid = loadGrid();
@@ -75,18 +86,14 @@ public final class RunCommand implements Callable<Integer> {
         }
         stdout.printf("prepared %s in %.1f s%n", data.keySet(), (System.nanoTime() - t0) / 1e9);
 
-        SparkSession.Builder builder = SparkSession.builder().appName("blindspot");
-        if (!runningUnderSparkSubmit()) {
-            builder.master(master);
-        }
-        SparkSession spark = builder.getOrCreate();
-        try {
-            GridJob.Outcome outcome = GridJob.run(spark, grid, run.withSparkVersion(spark.version()), data, stdout);
+        try (Sessions session = new Sessions("blindspot", master)) {
+            SparkSession spark = session.spark;
+            GridJob.Outcome outcome = GridJob.run(spark, grid, run.withSparkVersion(spark.version()), data,
+                    new GridJob.Options(fresh, rerunErrors), stdout);
+            if (!noReport && outcome.cells() > 0) {
+                ReportCommand.print(ReportCommand.write(spark, outDir), stdout);
+            }
             return outcome.cells() > 0 ? 0 : 1;
-        } finally {
-            spark.stop();
-            SparkSession.clearActiveSession();
-            SparkSession.clearDefaultSession();
         }
     }
 
@@ -140,10 +147,5 @@ public final class RunCommand implements Callable<Integer> {
         } catch (IOException | IllegalArgumentException e) {
             throw new Blindspot.UsageException("--out " + outDir + ": " + e.getMessage(), e);
         }
-    }
-
-    /** spark-submit passes the master as a system property; then --master must not override it. */
-    private static boolean runningUnderSparkSubmit() {
-        return System.getProperty("spark.master") != null;
     }
 }

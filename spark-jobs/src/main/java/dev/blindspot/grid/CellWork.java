@@ -19,6 +19,13 @@ import dev.blindspot.result.CellResult;
 import dev.blindspot.util.Seeds;
 
 import java.net.InetAddress;
+import java.time.Duration;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.time.Instant;
 import java.util.Map;
 
@@ -51,8 +58,13 @@ final class CellWork {
 
     /** Phase 1: reuses the stored model of this key if it verifies; otherwise trains, evaluates at FP32, stores. */
     TrainingOutcome train(TrainingJob job) {
+        return train(job, false);
+    }
+
+    /** Phase 1, with {@code retrain} ({@code --fresh}) ignoring and replacing a stored model. */
+    TrainingOutcome train(TrainingJob job, boolean retrain) {
         ModelStore store = new ModelStore(run.modelDir());
-        java.util.Optional<TrainingOutcome> stored = store.find(job.key());
+        java.util.Optional<TrainingOutcome> stored = retrain ? java.util.Optional.empty() : store.find(job.key());
         if (stored.isPresent()) {
             return stored.get();
         }
@@ -77,6 +89,57 @@ final class CellWork {
         return new Evaluation(Metrics.accuracy(clean, test.labels()),
                 Metrics.attackSuccess(triggered, test.labels(), attack.target(), true),
                 Metrics.attackSuccess(triggered, test.labels(), attack.target(), false));
+    }
+
+    /** Threads that run time-limited cells; daemons, so a cell that ignores its interrupt cannot hold the JVM. */
+    private static final ExecutorService CELL_THREADS = Executors.newCachedThreadPool(r -> {
+        Thread t = new Thread(r, "blindspot-cell");
+        t.setDaemon(true);
+        return t;
+    });
+
+    /**
+     * Phase 2 under {@code run.cell-timeout}: past the limit the cell is interrupted (its loops stop at the next
+     * {@link dev.blindspot.util.Cancellation#check()}) and its row becomes an {@code error} that names the limit.
+     */
+    CellResult runWithTimeout(Cell cell, TrainingOutcome trained) {
+        Duration limit = spec.cellTimeout();
+        if (limit.isZero()) {
+            return run(cell, trained);
+        }
+        java.util.concurrent.CountDownLatch ended = new java.util.concurrent.CountDownLatch(1);
+        Future<CellResult> future = CELL_THREADS.submit(() -> {
+            try {
+                return run(cell, trained);
+            } finally {
+                ended.countDown();
+            }
+        });
+        try {
+            return future.get(limit.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (TimeoutException e) {
+            future.cancel(true);
+            CellResult r = new CellResult();
+            identify(r, cell, trained);
+            r.setStatus("error");
+            r.setError("TimeoutException: the cell exceeded run.cell-timeout = " + spec.config().getString("run.cell-timeout"));
+            r.setDetected(null);
+            r.setTargetIdentified(null);
+            try {
+                // Let the interrupted cell reach its next cancellation check before the next cell starts, so
+                // two cells do not share the task's cores; one stuck in a native call is left behind after a minute.
+                ended.await(60, TimeUnit.SECONDS);
+            } catch (InterruptedException ie) {
+                Thread.currentThread().interrupt();
+            }
+            return r;
+        } catch (InterruptedException e) {
+            future.cancel(true);
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while cell " + cell.id() + " ran", e);
+        } catch (ExecutionException e) {
+            throw new IllegalStateException("cell " + cell.id() + " failed outside its error handling", e.getCause());
+        }
     }
 
     /**

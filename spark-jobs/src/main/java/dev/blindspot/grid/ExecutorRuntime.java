@@ -22,6 +22,7 @@ final class ExecutorRuntime {
             NativeKernels.enable(policy, threadsPerTask);
             configured = key;
         }
+        NativeKernels.useThreadsOnThisThread(threadsPerTask); // per thread: see there
         return NativeKernels.status();
     }
 }

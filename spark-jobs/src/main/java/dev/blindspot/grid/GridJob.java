@@ -1,8 +1,9 @@
 package dev.blindspot.grid;
 
 import dev.blindspot.datasets.PreparedDataset;
+import dev.blindspot.defense.Defenses;
+import dev.blindspot.model.Architectures;
 import dev.blindspot.result.CellResult;
-import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.sql.Dataset;
@@ -10,66 +11,161 @@ import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SaveMode;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.util.LongAccumulator;
 
 import java.io.PrintWriter;
+import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 import static org.apache.spark.sql.functions.col;
 
 /**
- * The grid on Spark, as a short story: expand the cross product; phase 1 trains each distinct model once
- * (one task per model) and stores it; phase 2 runs one task per cell on the stored models; the rows are
- * written as Parquet partitioned by dataset and precision, read back, and summarised.
+ * The grid on Spark, as a short story: expand the cross product; look up which cells a previous run of the
+ * same config already finished (their rows are kept, see {@link RowStore}); phase 1 trains each distinct model
+ * that a remaining cell needs, once (one task per model), or reuses it from the model store; phase 2 runs one
+ * task per remaining cell, costliest first, each storing its row the moment it ends; finally the Parquet is
+ * rebuilt from the stored rows, partitioned by dataset and precision, read back, and summarised.
  */
 public final class GridJob {
     private GridJob() {
     }
 
-    /** What a finished grid wrote. */
-    public record Outcome(long cells, long ok, long errors, String cellsPath) {
+    /**
+     * How to treat what an earlier run in the same output directory left.
+     *
+     * @param fresh       forget every stored row and retrain every model instead of reusing them
+     * @param rerunErrors run again the cells whose stored row is an {@code error}
+     */
+    public record Options(boolean fresh, boolean rerunErrors) {
+        public static final Options RESUME = new Options(false, false);
+    }
+
+    /** What a finished grid wrote, and how much of it this run computed. */
+    public record Outcome(long cells, long ok, long errors, String cellsPath, long cellsRun, long trainingsRun) {
+    }
+
+    public static Outcome run(SparkSession spark, GridSpec spec, RunInfo run, Map<String, PreparedDataset.Ref> data,
+                              PrintWriter out) {
+        return run(spark, spec, run, data, Options.RESUME, out);
     }
 
     /**
      * @param data the grid's datasets, prepared on the driver ({@link GridSpec#prepareDatasets})
      */
     public static Outcome run(SparkSession spark, GridSpec spec, RunInfo run, Map<String, PreparedDataset.Ref> data,
-                              PrintWriter out) {
+                              Options options, PrintWriter out) {
+        long start = System.nanoTime();
         JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
+        TaskClock clock = new TaskClock();
+        spark.sparkContext().addSparkListener(clock);
         int threadsPerTask = Integer.parseInt(spark.conf().get("spark.task.cpus", "1"));
         String rendered = spec.render();
+        String configHash = spec.configHash();
+        Duration interval = spec.config().getDuration("run.progress-interval");
         List<TrainingJob> trainings = spec.trainings(data);
         List<Cell> cells = spec.cells(trainings);
         out.printf("run %s: %d datasets x %d models x %d seeds = %d trainings; x %d precisions x %d defenses = %d cells%n",
                 run.runId(), spec.datasets().size(), spec.models().size(), spec.seeds().size(), trainings.size(),
                 spec.precisions().size(), spec.defenses().size(), cells.size());
 
-        jsc.setJobDescription("phase 1: train " + trainings.size() + " models");
-        List<TrainingOutcome> trained = jsc.parallelize(trainings, trainings.size())
-                .map(job -> new CellWork(GridSpec.parse(rendered), run, data, threadsPerTask).train(job))
-                .collect();
-        Map<String, TrainingOutcome> byKey = new HashMap<>();
-        for (TrainingOutcome t : trained) {
-            byKey.put(t.key(), t);
+        RowStore rows = new RowStore(run.rowsDir());
+        if (options.fresh()) {
+            rows.clear();
         }
-        Broadcast<Map<String, TrainingOutcome>> models = jsc.broadcast(byKey);
-        long reused = trained.stream().filter(TrainingOutcome::reused).count();
-        out.printf("phase 1: %d models ready (%d trained, %d reused from %s)%n", trained.size(),
-                trained.size() - reused, reused, run.modelDir());
-
-        jsc.setJobDescription("phase 2: " + cells.size() + " cells (quantize, evaluate, defend)");
-        JavaRDD<CellResult> rows = jsc.parallelize(cells, cells.size()).mapPartitions(it -> {
-            CellWork work = new CellWork(GridSpec.parse(rendered), run, data, threadsPerTask);
-            List<CellResult> results = new ArrayList<>();
-            while (it.hasNext()) {
-                Cell cell = it.next();
-                results.add(work.run(cell, models.value().get(cell.training().key())));
+        jsc.setJobDescription("resume: read the rows already stored in " + rows.dir());
+        Map<String, String> stored = new HashMap<>(rows.read(jsc)
+                .filter(r -> configHash.equals(r.getConfigHash()))
+                .mapToPair(r -> new scala.Tuple2<>(r.getCellId(), r.getStatus()))
+                .collectAsMap());
+        List<Cell> pending = new ArrayList<>();
+        for (Cell c : cells) {
+            String status = stored.get(c.id());
+            if (status == null || ("error".equals(status) && options.rerunErrors())) {
+                pending.add(c);
             }
-            return results.iterator();
-        });
-        spark.createDataset(rows.rdd(), Encoders.bean(CellResult.class))
+        }
+        if (pending.size() < cells.size() || !stored.isEmpty()) {
+            long ok = cells.stream().filter(c -> "ok".equals(stored.get(c.id()))).count();
+            long errors = cells.stream().filter(c -> "error".equals(stored.get(c.id()))).count();
+            out.printf("resume: %d of %d cells have rows in %s (%d ok, %d error); %d to run%s%n", ok + errors,
+                    cells.size(), rows.dir(), ok, errors, pending.size(), errors == 0 ? ""
+                            : options.rerunErrors() ? " (error cells again)" : " (error cells kept; --rerun-errors retries them)");
+        }
+
+        // Phase 1: only the models a remaining cell needs.
+        Map<String, TrainingJob> needed = new LinkedHashMap<>();
+        for (Cell c : pending) {
+            needed.putIfAbsent(c.training().key(), c.training());
+        }
+        List<TrainingJob> toTrain = new ArrayList<>(needed.values());
+        toTrain.sort(Comparator.comparingDouble((TrainingJob t) -> Architectures.byName(t.model()).relativeCost()).reversed());
+        Map<String, TrainingOutcome> byKey = new HashMap<>();
+        long trainedNow = 0;
+        if (!toTrain.isEmpty()) {
+            jsc.setJobDescription("phase 1: train " + toTrain.size() + " models");
+            LongAccumulator trainDone = jsc.sc().longAccumulator("phase 1 done");
+            List<TrainingOutcome> trained;
+            boolean retrain = options.fresh();
+            try (Progress p = new Progress("phase 1", "models", toTrain.size(), trainDone::value, () -> 0, interval, out)) {
+                trained = jsc.parallelize(toTrain, toTrain.size())
+                        .map(job -> {
+                            TrainingOutcome t = new CellWork(GridSpec.parse(rendered), run, data, threadsPerTask)
+                                    .train(job, retrain);
+                            trainDone.add(1);
+                            return t;
+                        })
+                        .collect();
+            }
+            for (TrainingOutcome t : trained) {
+                byKey.put(t.key(), t);
+            }
+            long reused = trained.stream().filter(TrainingOutcome::reused).count();
+            trainedNow = trained.size() - reused;
+            out.printf("phase 1: %d models ready (%d trained, %d reused from %s)%n", trained.size(), trainedNow,
+                    reused, run.modelDir());
+        }
+
+        // Phase 2: costliest cells first; Spark hands out partitions in order, one cell per partition.
+        if (!pending.isEmpty()) {
+            Map<String, Integer> classes = new HashMap<>();
+            data.forEach((name, ref) -> classes.put(name, ref.numClasses()));
+            pending = costliestFirst(pending, spec, classes);
+            Broadcast<Map<String, TrainingOutcome>> models = jsc.broadcast(byKey);
+            LongAccumulator cellsDone = jsc.sc().longAccumulator("phase 2 done");
+            LongAccumulator cellErrors = jsc.sc().longAccumulator("phase 2 errors");
+            jsc.setJobDescription("phase 2: " + pending.size() + " cells (quantize, evaluate, defend), costliest first");
+            try (Progress p = new Progress("phase 2", "cells", pending.size(), cellsDone::value, cellErrors::value,
+                    interval, out)) {
+                jsc.parallelize(pending, pending.size()).foreachPartition(it -> {
+                    CellWork work = new CellWork(GridSpec.parse(rendered), run, data, threadsPerTask);
+                    while (it.hasNext()) {
+                        Cell cell = it.next();
+                        CellResult row = work.runWithTimeout(cell, models.value().get(cell.training().key()));
+                        rows.save(row);
+                        cellsDone.add(1);
+                        if (!"ok".equals(row.getStatus())) {
+                            cellErrors.add(1);
+                        }
+                    }
+                });
+            }
+        }
+
+        // The Parquet, rebuilt from the stored rows: every cell of this grid exactly once.
+        jsc.setJobDescription("write: " + run.cellsDir() + " from the stored rows");
+        Set<String> ids = new HashSet<>();
+        cells.forEach(c -> ids.add(c.id()));
+        Broadcast<Set<String>> gridIds = jsc.broadcast(ids);
+        spark.createDataset(rows.read(jsc)
+                        .filter(r -> configHash.equals(r.getConfigHash()) && gridIds.value().contains(r.getCellId()))
+                        .rdd(), Encoders.bean(CellResult.class))
                 .write().mode(SaveMode.Overwrite)
                 .partitionBy("dataset", "precision")
                 .parquet(run.cellsDir());
@@ -83,11 +179,35 @@ public final class GridJob {
                 .collectAsList();
         Map<String, String> mainScores = new HashMap<>();
         for (String d : spec.defenses()) {
-            mainScores.put(d, dev.blindspot.defense.Defenses.create(d, spec.config().getConfig("defenses")).mainScore());
+            mainScores.put(d, Defenses.create(d, spec.config().getConfig("defenses")).mainScore());
         }
         SummaryTable.print(summary, mainScores, out);
         long ok = summary.stream().filter(r -> "ok".equals(r.getString(5))).count();
         out.printf("%d cells: %d ok, %d error; rows in %s%n", summary.size(), ok, summary.size() - ok, run.cellsDir());
-        return new Outcome(summary.size(), ok, summary.size() - ok, run.cellsDir());
+        if (summary.size() != cells.size()) {
+            out.printf("warning: %d of the grid's %d cells have no row in %s%n", cells.size() - summary.size(),
+                    cells.size(), rows.dir());
+        }
+        out.println(clock.line((System.nanoTime() - start) / 1e9, spark.sparkContext().defaultParallelism()));
+        spark.sparkContext().removeSparkListener(clock);
+        return new Outcome(summary.size(), ok, summary.size() - ok, run.cellsDir(), pending.size(), trainedNow);
+    }
+
+    /**
+     * The cells by expected wall time, longest first (its defense's cost for the dataset's labels × its model's
+     * cost); ties keep the grid's order.
+     */
+    static List<Cell> costliestFirst(List<Cell> cells, GridSpec spec, Map<String, Integer> classesByDataset) {
+        Map<String, Double> defenseCost = new HashMap<>();
+        Map<String, Double> cost = new HashMap<>();
+        for (Cell c : cells) {
+            int k = classesByDataset.get(c.training().dataset());
+            double d = defenseCost.computeIfAbsent(c.defense() + "/" + k, x ->
+                    Defenses.create(c.defense(), spec.config().getConfig("defenses")).relativeCost(k));
+            cost.put(c.id(), d * Architectures.byName(c.training().model()).relativeCost());
+        }
+        List<Cell> sorted = new ArrayList<>(cells);
+        sorted.sort(Comparator.comparingDouble((Cell c) -> -cost.get(c.id())));
+        return sorted;
     }
 }

@@ -76,9 +76,31 @@ public record GridSpec(Config config, String configHash, List<String> datasets, 
         if (threads < 0) {
             throw new InvalidConfigException("runtime.nd4j-threads", "must be ≥ 0 (0 = automatic), got " + threads);
         }
-        String hash = Hashes.of(c.root().render(ConfigRenderOptions.concise()));
+        if (duration(c, "run.cell-timeout").isNegative()) {
+            throw new InvalidConfigException("run.cell-timeout", "must be ≥ 0 (0 = no limit), got " + c.getString("run.cell-timeout"));
+        }
+        if (duration(c, "run.progress-interval").compareTo(java.time.Duration.ofMillis(100)) < 0) {
+            throw new InvalidConfigException("run.progress-interval", "must be at least 100ms, got "
+                    + c.getString("run.progress-interval"));
+        }
+        // The hash names the experiment, not where it is written: run.* (output and model directories,
+        // progress, timeouts) can change between a run and its resumption without making it another grid.
+        String hash = Hashes.of(c.withoutPath("run").root().render(ConfigRenderOptions.concise()));
         return new GridSpec(c, hash, datasets, models, precisions, defenses, seeds, attack, training, cleanSplit,
                 NativeKernels.Policy.parse(c.getString("runtime.fast-kernels")), threads);
+    }
+
+    private static java.time.Duration duration(Config c, String key) {
+        try {
+            return c.getDuration(key);
+        } catch (ConfigException.BadValue | ConfigException.WrongType e) {
+            throw new InvalidConfigException(key, "must be a duration such as 90s, 30m or 2h, got " + c.getValue(key).render());
+        }
+    }
+
+    /** The time limit of one cell; {@link java.time.Duration#ZERO} for none. */
+    public java.time.Duration cellTimeout() {
+        return config.getDuration("run.cell-timeout");
     }
 
     private static List<String> axis(Config c, String key, Registry<?, ?> registry) {
@@ -216,13 +238,15 @@ public record GridSpec(Config config, String configHash, List<String> datasets, 
     /** The cross product trainings × precisions × defenses. */
     public List<Cell> cells(List<TrainingJob> trainings) {
         List<Cell> cells = new ArrayList<>();
+        int calibration = config.getInt("precisions.calibration-images");
         for (TrainingJob t : trainings) {
             for (String p : precisions) {
                 String spec = PrecisionSchemes.byName(p).specification();
                 for (String d : defenses) {
                     String defenseSettings = config.getConfig("defenses").getConfig("\"" + d + "\"").root()
                             .render(ConfigRenderOptions.concise());
-                    cells.add(new Cell(Hashes.of("cell-v1", t.key(), spec, d, defenseSettings), t, p, d));
+                    cells.add(new Cell(Hashes.of("cell-v2", t.key(), spec, "calibration=" + calibration, d,
+                            defenseSettings), t, p, d));
                 }
             }
         }

@@ -3,7 +3,6 @@ package dev.blindspot.grid;
 import dev.blindspot.data.Normalization;
 import dev.blindspot.model.Classifier;
 import org.apache.hadoop.conf.Configuration;
-import org.apache.hadoop.fs.FSDataOutputStream;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.slf4j.Logger;
@@ -13,7 +12,6 @@ import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -21,7 +19,6 @@ import java.time.Instant;
 import java.util.HexFormat;
 import java.util.Optional;
 import java.util.Properties;
-import java.util.UUID;
 
 /**
  * Trained models on a Hadoop file system ({@code file://}, {@code hdfs://}, {@code s3a://}), content-addressed
@@ -67,11 +64,11 @@ final class ModelStore {
         meta.setProperty("train-seconds", Double.toString(trainSeconds));
         meta.setProperty("saved-at", Instant.now().toString());
         try {
-            writeAtomically(target, out -> out.write(zip));
+            HadoopFiles.writeAtomically(target, out -> out.write(zip));
             ByteArrayOutputStream m = new ByteArrayOutputStream();
             meta.store(m, "Blindspot model " + key);
             byte[] metaBytes = m.toByteArray();
-            writeAtomically(metadataPath(key), out -> out.write(metaBytes));
+            HadoopFiles.writeAtomically(metadataPath(key), out -> out.write(metaBytes));
         } catch (IOException e) {
             throw new UncheckedIOException("writing model " + target + ": " + e.getMessage(), e);
         }
@@ -99,7 +96,7 @@ final class ModelStore {
                 LOG.warn("model {} is listed in {} but missing; retraining it", zipPath, metaPath);
                 return Optional.empty();
             }
-            String actual = sha256(readAll(fs, zipPath));
+            String actual = sha256(HadoopFiles.readAll(fs, zipPath));
             if (!actual.equals(expected)) {
                 LOG.warn("model {} fails its checksum (SHA-256 {}, expected {}); retraining it, not loading it",
                         zipPath, actual, expected);
@@ -119,7 +116,7 @@ final class ModelStore {
     static Classifier load(TrainingOutcome trained, Normalization normalization) {
         Path p = new Path(trained.modelPath());
         try {
-            byte[] zip = readAll(p.getFileSystem(new Configuration()), p);
+            byte[] zip = HadoopFiles.readAll(p.getFileSystem(new Configuration()), p);
             String actual = sha256(zip);
             if (!actual.equals(trained.sha256())) {
                 throw new IOException("checksum mismatch (SHA-256 " + actual + ", expected " + trained.sha256()
@@ -128,30 +125,6 @@ final class ModelStore {
             return Classifier.load(new ByteArrayInputStream(zip), normalization);
         } catch (IOException e) {
             throw new UncheckedIOException("reading model " + p + ": " + e.getMessage(), e);
-        }
-    }
-
-    private interface Writer {
-        void write(OutputStream out) throws IOException;
-    }
-
-    private void writeAtomically(Path target, Writer writer) throws IOException {
-        Path tmp = new Path(target.getParent(), "." + target.getName() + "." + UUID.randomUUID() + ".tmp");
-        FileSystem fs = target.getFileSystem(new Configuration());
-        fs.mkdirs(target.getParent());
-        try (FSDataOutputStream out = fs.create(tmp, false)) {
-            writer.write(out);
-        }
-        fs.delete(target, false);
-        if (!fs.rename(tmp, target)) {
-            fs.delete(tmp, false);
-            throw new IOException("could not rename " + tmp + " to " + target);
-        }
-    }
-
-    private static byte[] readAll(FileSystem fs, Path p) throws IOException {
-        try (InputStream in = fs.open(p)) {
-            return in.readAllBytes();
         }
     }
 

@@ -26,6 +26,11 @@ public record RunInfo(String runId, String codeVersion, String sparkVersion, Str
         return outDir + "/prepared";
     }
 
+    /** One JSON file per finished cell, the source of truth a rerun resumes from ({@link RowStore}). */
+    public String rowsDir() {
+        return outDir + "/rows";
+    }
+
     public String cellsDir() {
         return outDir + "/cells";
     }

@@ -52,12 +52,40 @@ class GridEndToEndTest {
         }
     }
 
+    /** A defense that outlives any time limit unless interrupted, as a hung optimization would. */
+    static final class PlantedHang implements Defense {
+        @Override
+        public String name() {
+            return "planted-hang";
+        }
+
+        @Override
+        public String mainScore() {
+            return "none";
+        }
+
+        @Override
+        public DefenseOutcome run(DefenseContext context) {
+            for (int i = 0; i < 600; i++) {
+                dev.blindspot.util.Cancellation.check();
+                try {
+                    Thread.sleep(100);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+            throw new AssertionError("ran for a minute although its cell had a 1-second limit");
+        }
+    }
+
     @TempDir
     static Path tmp;
     static String outA;
     static String outB;
     static String stdoutA;
     static String stdoutRerun;
+    static String stdoutRerunErrors;
+    static List<Row> firstRun;
     static SparkSession reader;
 
     @BeforeAll
@@ -65,13 +93,28 @@ class GridEndToEndTest {
         if (!Defenses.registry().contains("planted-failure")) {
             Defenses.registry().register("planted-failure", c -> new PlantedFailure());
         }
+        if (!Defenses.registry().contains("planted-hang")) {
+            Defenses.registry().register("planted-hang", c -> new PlantedHang());
+        }
         System.setProperty("spark.ui.enabled", "false");
         outA = tmp.resolve("a").toString();
         outB = tmp.resolve("b").toString();
         stdoutA = runGrid(outA);
+        firstRun = readRows(outA);
         runGrid(outB);
         stdoutRerun = runGrid(outA);
+        stdoutRerunErrors = runGrid(outA, "--rerun-errors");
         reader = SparkSession.builder().master("local[2]").appName("read-back").getOrCreate();
+    }
+
+    private static List<Row> readRows(String out) {
+        SparkSession s = SparkSession.builder().master("local[1]").appName("read-first").getOrCreate();
+        try {
+            return s.read().parquet(out + "/cells").select("cellId", "runId", "status", "scores").orderBy("cellId")
+                    .collectAsList();
+        } finally {
+            s.stop();
+        }
     }
 
     @AfterAll
@@ -81,17 +124,23 @@ class GridEndToEndTest {
         }
     }
 
-    private static String runGrid(String out) {
-        StringWriter o = new StringWriter();
-        StringWriter e = new StringWriter();
-        int code = Blindspot.execute(new String[] {"run", "--master", "local[2]", "--out", out,
+    private static String runGrid(String out, String... extra) {
+        List<String> args = new java.util.ArrayList<>(List.of("run", "--master", "local[2]", "--out", out,
             "--set", "grid.seeds=[1,2]",
             "--set", "grid.precisions=[fp32,int4-sim]",
             "--set", "grid.defenses=[spectral-signatures,planted-failure]",
             "--set", "defenses.planted-failure={}",
             "--set", "datasets.synthetic={classes=4,train-size=400,test-size=100}",
             "--set", "defender.clean-split=40",
-            "--set", "training={epochs=1,batch-size=64}"}, new PrintWriter(o, true), new PrintWriter(e, true));
+            "--set", "training={epochs=1,batch-size=64}"));
+        args.addAll(List.of(extra));
+        return execute(args);
+    }
+
+    static String execute(List<String> args) {
+        StringWriter o = new StringWriter();
+        StringWriter e = new StringWriter();
+        int code = Blindspot.execute(args.toArray(String[]::new), new PrintWriter(o, true), new PrintWriter(e, true));
         assertEquals(0, code, "grid failed:\n" + o + "\n" + e);
         return o.toString();
     }
@@ -112,10 +161,50 @@ class GridEndToEndTest {
     }
 
     @Test
-    void aRerunReusesTheStoredModelsInsteadOfTrainingThem() {
+    void aRerunOfAFinishedGridRecomputesNothing() {
         assertTrue(stdoutA.contains("2 models ready (2 trained, 0 reused"), stdoutA);
-        assertTrue(stdoutRerun.contains("2 models ready (0 trained, 2 reused"), stdoutRerun);
-        assertEquals(8, rows(outA).count(), "the rerun's rows replace the first run's, once each");
+        assertTrue(stdoutA.contains("phase 2: 8/8 cells, 4 errors"), stdoutA);
+        assertTrue(stdoutRerun.contains("resume: 8 of 8 cells have rows in " + outA + "/rows (4 ok, 4 error); 0 to run"
+                + " (error cells kept; --rerun-errors retries them)"), stdoutRerun);
+        assertFalse(stdoutRerun.contains("phase 1"), "no model is even loaded:\n" + stdoutRerun);
+        assertFalse(stdoutRerun.contains("phase 2"), stdoutRerun);
+        assertTrue(stdoutRerun.contains("8 cells: 4 ok, 4 error"), stdoutRerun);
+    }
+
+    @Test
+    void rerunErrorsRecomputesOnlyTheErrorCellsOnTheStoredModels() {
+        assertTrue(stdoutRerunErrors.contains("(4 ok, 4 error); 4 to run (error cells again)"), stdoutRerunErrors);
+        assertTrue(stdoutRerunErrors.contains("2 models ready (0 trained, 2 reused"), stdoutRerunErrors);
+        assertTrue(stdoutRerunErrors.contains("phase 2: 4/4 cells, 4 errors"), stdoutRerunErrors);
+        List<Row> now = rows(outA).select("cellId", "runId", "status", "scores").orderBy("cellId").collectAsList();
+        assertEquals(8, now.size(), "every cell exactly once after three runs");
+        for (int i = 0; i < now.size(); i++) {
+            Row before = firstRun.get(i);
+            Row after = now.get(i);
+            assertEquals(before.getString(0), after.getString(0));
+            if ("ok".equals(before.getString(2))) {
+                assertEquals(before, after, "an ok row is kept as the first run wrote it, run id included");
+            } else {
+                assertFalse(before.getString(1).equals(after.getString(1)), "an error row is recomputed by the new run");
+            }
+        }
+    }
+
+    @Test
+    void aCellPastItsTimeLimitIsAnErrorRowAndTheGridGoesOn() {
+        String out = tmp.resolve("timeout").toString();
+        String stdout = execute(List.of("run", "--master", "local[1]", "--out", out,
+                "--set", "grid.seeds=[1]", "--set", "grid.precisions=[fp32]",
+                "--set", "grid.defenses=[planted-hang,spectral-signatures]", "--set", "defenses.planted-hang={}",
+                "--set", "datasets.synthetic={classes=4,train-size=400,test-size=100}",
+                "--set", "defender.clean-split=40", "--set", "training={epochs=1,batch-size=64}",
+                "--set", "run.cell-timeout=1s"));
+        assertTrue(stdout.contains("2 cells: 1 ok, 1 error"), stdout);
+        Row hung = rows(out).where(col("defense").equalTo("planted-hang")).first();
+        assertEquals("error", hung.getAs("status"));
+        // Without the limit the cell would end after a minute with an AssertionError, not this message.
+        assertTrue(((String) hung.getAs("error")).contains("run.cell-timeout = 1s"), (String) hung.getAs("error"));
+        assertTrue(hung.isNullAt(hung.fieldIndex("detected")));
     }
 
     @Test
@@ -170,5 +259,64 @@ class GridEndToEndTest {
 
     private static Map<String, String> byCell(Dataset<Row> rows) {
         return rows.collectAsList().stream().collect(Collectors.toMap(r -> r.getString(0), Row::toString));
+    }
+
+    @Test
+    void theRunEndsWithItsReport() throws Exception {
+        assertTrue(stdoutA.contains("report: file:" + outA + "/report.html"), stdoutA);
+        String md = Files.readString(Path.of(outA, "report.md"));
+        assertTrue(md.contains("| spectral-signatures | "), md);
+        assertTrue(md.contains("| planted-failure | – (2 errors) | – (2 errors) |"), "all-error groups have no rate:\n" + md);
+        assertTrue(md.contains("error: synthetic / compact-cnn / fp32 / planted-failure / seed 1: "
+                + "java.lang.IllegalStateException: planted failure for the test"), md);
+        assertTrue(md.contains("× 2 precisions (fp32, int4-sim) × 2 defenses (spectral-signatures, planted-failure) "
+                + "× 2 seeds (1, 2) = **8 cells**: 4 ok, 4 error, 0 missing"), md);
+        assertEquals(1 + 4, Files.readAllLines(Path.of(outA, "summary.csv")).size(), "header + 2 precisions × 2 defenses");
+    }
+
+    /** Chromium (headless) loads a copy of report.html with a check appended that reports tables and images. */
+    private static Map<String, Integer> openInChromium(String html, Path page) throws Exception {
+        String check = "<script>window.addEventListener('load',()=>{const i=[...document.images];"
+                + "document.body.setAttribute('data-check',[document.querySelectorAll('table').length,i.length,"
+                + "i.filter(x=>!(x.complete&&x.naturalWidth>0)).length].join('/'));});</script></body>";
+        Files.writeString(page, html.replace("</body>", check));
+        Process p = new ProcessBuilder("chromium", "--headless", "--no-sandbox", "--disable-gpu",
+                "--virtual-time-budget=5000", "--dump-dom", page.toUri().toString()).redirectErrorStream(false).start();
+        p.getErrorStream().transferTo(java.io.OutputStream.nullOutputStream());
+        String dom = new String(p.getInputStream().readAllBytes());
+        assertEquals(0, p.waitFor(), "chromium failed (make test installs Debian's chromium)");
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("data-check=\"(\\d+)/(\\d+)/(\\d+)\"").matcher(dom);
+        assertTrue(m.find(), "the page did not load:\n" + dom.substring(0, Math.min(500, dom.length())));
+        return Map.of("tables", Integer.parseInt(m.group(1)), "images", Integer.parseInt(m.group(2)),
+                "broken", Integer.parseInt(m.group(3)));
+    }
+
+    @Test
+    void reportHtmlOpensInChromiumWithEveryTableAndImage() throws Exception {
+        String html = Files.readString(Path.of(outA, "report.html"));
+        Map<String, Integer> loaded = openInChromium(html, tmp.resolve("report-check.html"));
+        assertEquals(3, loaded.get("tables"), "detection, accuracy, main score");
+        assertEquals(2, loaded.get("images"), "heatmap and accuracy bars");
+        assertEquals(0, loaded.get("broken"));
+        // The check itself sees a broken image when there is one.
+        Map<String, Integer> control = openInChromium(html.replace("</h1>", "</h1><img src=\"data:image/png;base64,AAAA\">"),
+                tmp.resolve("report-broken.html"));
+        assertEquals(1, control.get("broken"));
+    }
+
+    @Test
+    void theNotebookRunsHeadlessOnTheResults() throws Exception {
+        Path notebook = Path.of(System.getProperty("blindspot-test.root", ".."), "notebooks", "blindspot-results.ipynb");
+        Path executed = tmp.resolve("executed.ipynb");
+        ProcessBuilder pb = new ProcessBuilder("jupyter", "nbconvert", "--to", "notebook", "--execute",
+                "--ExecutePreprocessor.timeout=300", notebook.toAbsolutePath().toString(), "--output", executed.toString())
+                .redirectErrorStream(true);
+        pb.environment().put("BLINDSPOT_RESULTS", outA);
+        Process p = pb.start();
+        String log = new String(p.getInputStream().readAllBytes());
+        assertEquals(0, p.waitFor(), "the notebook failed (make test installs Debian's jupyter):\n" + log);
+        String out = Files.readString(executed);
+        assertTrue(out.contains("8 cells from"), "it read the cell rows");
+        assertEquals(2, out.split("\"image/png\"", -1).length - 1, "heatmap and accuracy plot");
     }
 }

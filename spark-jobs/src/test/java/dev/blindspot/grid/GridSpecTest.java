@@ -95,4 +95,41 @@ class GridSpecTest {
         assertEquals(s.configHash(), back.configHash());
         assertEquals(s.cells(trainings(s)), back.cells(trainings(back)));
     }
+
+    @Test
+    void cellIdsChangeWithWhatChangesTheCellAndTheConfigHashIgnoresWhereItIsWritten() {
+        String a = spec(BASE).cells(trainings(spec(BASE))).get(0).id();
+        assertEquals(a, spec(BASE).cells(trainings(spec(BASE))).get(0).id());
+        GridSpec moreCalibration = spec(BASE + "blindspot.precisions.calibration-images = 7");
+        assertNotEquals(a, moreCalibration.cells(trainings(moreCalibration)).get(0).id());
+        GridSpec otherEpsilon = spec(BASE + "blindspot.defenses.spectral-signatures.epsilon = 0.2");
+        assertNotEquals(a, otherEpsilon.cells(trainings(otherEpsilon)).get(0).id());
+        assertEquals(spec(BASE).configHash(), spec(BASE + "blindspot.run { out = elsewhere, cell-timeout = 2h }").configHash());
+        assertNotEquals(spec(BASE).configHash(), otherEpsilon.configHash());
+    }
+
+    @Test
+    void cellsRunCostliestFirstAndTiesKeepTheGridOrder() {
+        GridSpec s = spec(BASE + "blindspot.grid { defenses = [spectral-signatures, neural-cleanse, strip] }");
+        List<Cell> cells = s.cells(trainings(s));
+        List<Cell> ordered = GridJob.costliestFirst(cells, s, java.util.Map.of("synthetic", 11));
+        // 11 labels: Neural Cleanse 0.6 × 11 = 6.6 > STRIP 6 > Spectral Signatures 1.
+        assertEquals(List.of("neural-cleanse", "neural-cleanse", "strip", "strip", "spectral-signatures",
+                "spectral-signatures"), ordered.stream().map(Cell::defense).toList());
+        assertEquals(List.of(1L, 2L), List.of(ordered.get(4).training().seed(), ordered.get(5).training().seed()),
+                "ties keep the grid order");
+        List<Cell> fewLabels = GridJob.costliestFirst(cells, s, java.util.Map.of("synthetic", 4));
+        assertEquals("strip", fewLabels.get(0).defense(), "with 4 labels Neural Cleanse (2.4) is cheaper than STRIP (6)");
+    }
+
+    @Test
+    void runTimeLimitsAreValidated() {
+        assertEquals("run.cell-timeout", assertThrows(InvalidConfigException.class,
+                () -> spec(BASE + "blindspot.run.cell-timeout = soon")).key());
+        assertEquals("run.cell-timeout", assertThrows(InvalidConfigException.class,
+                () -> spec(BASE + "blindspot.run.cell-timeout = -5s")).key());
+        assertEquals("run.progress-interval", assertThrows(InvalidConfigException.class,
+                () -> spec(BASE + "blindspot.run.progress-interval = 0s")).key());
+        assertEquals(java.time.Duration.ofHours(2), spec(BASE + "blindspot.run.cell-timeout = 2h").cellTimeout());
+    }
 }

@@ -53,7 +53,7 @@ class HdfsGridTest {
 
     /** A small CIFAR-10 directory in the official format: the first images of the real subset. */
     private static java.nio.file.Path smallCifar() throws Exception {
-        java.nio.file.Path src = java.nio.file.Path.of(System.getProperty("blindspot.shared", "../shared"),
+        java.nio.file.Path src = java.nio.file.Path.of(System.getProperty("blindspot-test.shared", "../shared"),
                 "datasets", "cifar-10-batches-bin");
         java.nio.file.Path dir = Files.createDirectories(tmp.resolve("cifar-small"));
         Files.write(dir.resolve("data_batch_1.bin"), java.util.Arrays.copyOf(Files.readAllBytes(src.resolve("data_batch_1.bin")), 600 * 3073));
