@@ -6,13 +6,14 @@ ARGS ?=
 SOURCES := $(shell find pom.xml common datasets spark-jobs -name pom.xml -o -path '*/src/main/*' -type f 2>/dev/null)
 BUILT := spark-jobs/target/.built
 
-.PHONY: build run test report package bench bench-quick bench-data bench-schemes literature torch report-tools clean help
+.PHONY: build run test test-package report package bench bench-quick bench-data bench-schemes literature torch report-tools clean help
 
 help:
 	@echo "make run      build if needed, then run the default grid ($(CONFIG)) on Spark local[*]"
 	@echo "make test     unit and end-to-end tests (installs Debian's chromium and jupyter for the report's tests)"
 	@echo "make report   the report of a finished run again: RESULTS=results/default"
 	@echo "make package  the jar for spark-submit (spark-jobs/target/blindspot-spark-jobs-*-submit.jar)"
+	@echo "make test-package  that jar runs a small grid under SparkSubmit"
 	@echo "make bench    throughput vs PyTorch (installs Debian's python3-torch) and grid throughput"
 	@echo "make bench-data  time to read the real subsets vs. loading their prepared form"
 	@echo "make literature  the reference defenses vs. the literature on the real subsets (issue 6; ~1.5 h here)"
@@ -38,6 +39,10 @@ report: $(BUILT)
 package:
 	$(MVN) install -DskipTests -Psubmit
 	@ls -la spark-jobs/target/*-submit.jar
+
+# The jar under Spark's own SparkSubmit with only Spark on the classpath (also run by .ci/run).
+test-package: package
+	spark-jobs/src/test/sh/spark-submit-check.sh
 
 # Benchmarks live here, never in `make test`: figures are ratios measured in one run.
 bench: $(BUILT) torch

@@ -176,7 +176,7 @@ public final class Report {
                 .option("nullValue", "").csv(tmp);
         try {
             Path dir = new Path(tmp);
-            FileSystem fs = dir.getFileSystem(new Configuration());
+            FileSystem fs = files(dir);
             Path part = null;
             for (FileStatus st : fs.listStatus(dir)) {
                 if (st.getPath().getName().startsWith("part-")) {
@@ -197,10 +197,19 @@ public final class Report {
         }
     }
 
+    /**
+     * The file system of {@code p}; for local paths the raw one, so the files a reader opens are not
+     * accompanied by Hadoop's hidden {@code .crc} checksum files.
+     */
+    private static FileSystem files(Path p) throws IOException {
+        FileSystem fs = p.getFileSystem(new Configuration());
+        return fs instanceof org.apache.hadoop.fs.LocalFileSystem local ? local.getRawFileSystem() : fs;
+    }
+
     private static void writeBytes(String path, byte[] bytes) {
         Path p = new Path(path);
         try {
-            FileSystem fs = p.getFileSystem(new Configuration());
+            FileSystem fs = files(p);
             fs.mkdirs(p.getParent());
             try (FSDataOutputStream out = fs.create(p, true)) {
                 out.write(bytes);

@@ -66,7 +66,7 @@ class GridEndToEndTest {
 
         @Override
         public DefenseOutcome run(DefenseContext context) {
-            for (int i = 0; i < 600; i++) {
+            for (int i = 0; i < 6000; i++) {
                 dev.blindspot.util.Cancellation.check();
                 try {
                     Thread.sleep(100);
@@ -74,7 +74,7 @@ class GridEndToEndTest {
                     Thread.currentThread().interrupt();
                 }
             }
-            throw new AssertionError("ran for a minute although its cell had a 1-second limit");
+            throw new AssertionError("ran for ten minutes although its cell had a 15-second limit");
         }
     }
 
@@ -198,12 +198,12 @@ class GridEndToEndTest {
                 "--set", "grid.defenses=[planted-hang,spectral-signatures]", "--set", "defenses.planted-hang={}",
                 "--set", "datasets.synthetic={classes=4,train-size=400,test-size=100}",
                 "--set", "defender.clean-split=40", "--set", "training={epochs=1,batch-size=64}",
-                "--set", "run.cell-timeout=1s"));
+                "--set", "run.cell-timeout=15s")); // generous for the real cell on a loaded machine
         assertTrue(stdout.contains("2 cells: 1 ok, 1 error"), stdout);
         Row hung = rows(out).where(col("defense").equalTo("planted-hang")).first();
         assertEquals("error", hung.getAs("status"));
-        // Without the limit the cell would end after a minute with an AssertionError, not this message.
-        assertTrue(((String) hung.getAs("error")).contains("run.cell-timeout = 1s"), (String) hung.getAs("error"));
+        // Without the limit the cell would end after ten minutes with an AssertionError, not this message.
+        assertTrue(((String) hung.getAs("error")).contains("run.cell-timeout = 15s"), (String) hung.getAs("error"));
         assertTrue(hung.isNullAt(hung.fieldIndex("detected")));
     }
 
