@@ -150,6 +150,9 @@ final class CellWork {
         CellResult r = new CellResult();
         identify(r, cell, trained);
         try {
+            if (!trained.ok()) {
+                throw new IllegalStateException("training of model " + trained.key() + " failed: " + trained.error());
+            }
             NativeKernels.Status kernels = runtime();
             r.setNd4jBackend(kernels.describe());
             DatasetSplits d = data(cell.training().dataset());

@@ -111,13 +111,22 @@ public final class GridJob {
         if (!toTrain.isEmpty()) {
             jsc.setJobDescription("phase 1: train " + toTrain.size() + " models");
             LongAccumulator trainDone = jsc.sc().longAccumulator("phase 1 done");
+            LongAccumulator trainErrors = jsc.sc().longAccumulator("phase 1 errors");
             List<TrainingOutcome> trained;
             boolean retrain = options.fresh();
-            try (Progress p = new Progress("phase 1", "models", toTrain.size(), trainDone::value, () -> 0, interval, out)) {
+            try (Progress p = new Progress("phase 1", "models", toTrain.size(), trainDone::value, trainErrors::value,
+                    interval, out)) {
                 trained = jsc.parallelize(toTrain, toTrain.size())
                         .map(job -> {
-                            TrainingOutcome t = new CellWork(GridSpec.parse(rendered), run, data, threadsPerTask)
-                                    .train(job, retrain);
+                            TrainingOutcome t;
+                            try {
+                                t = new CellWork(GridSpec.parse(rendered), run, data, threadsPerTask).train(job, retrain);
+                            } catch (Exception | LinkageError | AssertionError e) {
+                                // One model that cannot be trained (diverged, bad settings for it) must not sink
+                                // the sweep: its cells become error rows, --rerun-errors tries it again.
+                                t = TrainingOutcome.failed(job.key(), e);
+                                trainErrors.add(1);
+                            }
                             trainDone.add(1);
                             return t;
                         })
@@ -127,9 +136,11 @@ public final class GridJob {
                 byKey.put(t.key(), t);
             }
             long reused = trained.stream().filter(TrainingOutcome::reused).count();
-            trainedNow = trained.size() - reused;
-            out.printf("phase 1: %d models ready (%d trained, %d reused from %s)%n", trained.size(), trainedNow,
-                    reused, run.modelDir());
+            long failed = trained.stream().filter(t -> !t.ok()).count();
+            trainedNow = trained.size() - reused - failed;
+            out.printf("phase 1: %d models ready (%d trained, %d reused from %s)%s%n", trained.size() - failed,
+                    trainedNow, reused, run.modelDir(), failed == 0 ? ""
+                            : "; " + failed + " failed, their cells become error rows");
         }
 
         // Phase 2: costliest cells first; Spark hands out partitions in order, one cell per partition.

@@ -191,6 +191,38 @@ class GridEndToEndTest {
     }
 
     @Test
+    void aModelThatCannotBeTrainedBecomesErrorRowsAndTheOtherModelsRun() {
+        // A network whose output layer does not match the labels: its training throws, as a diverging one would.
+        if (!dev.blindspot.model.Architectures.registry().contains("planted-untrainable")) {
+            dev.blindspot.model.Architectures.registry().register("planted-untrainable", v -> new dev.blindspot.model.Architecture() {
+                @Override
+                public String name() {
+                    return "planted-untrainable";
+                }
+
+                @Override
+                public org.deeplearning4j.nn.graph.ComputationGraph build(int numClasses,
+                        dev.blindspot.model.TrainingConfig training, long seed, dev.blindspot.model.LayerFlavor flavor) {
+                    return new dev.blindspot.model.CompactCnn().build(numClasses + 1, training, seed, flavor);
+                }
+            });
+        }
+        String out = tmp.resolve("untrainable").toString();
+        String stdout = execute(List.of("run", "--master", "local[2]", "--out", out,
+                "--set", "grid.models=[compact-cnn,planted-untrainable]", "--set", "grid.seeds=[1]",
+                "--set", "grid.precisions=[fp32]", "--set", "grid.defenses=[spectral-signatures]",
+                "--set", "datasets.synthetic={classes=4,train-size=400,test-size=100}",
+                "--set", "defender.clean-split=40", "--set", "training={epochs=1,batch-size=64}"));
+        assertTrue(stdout.contains("phase 1: 1 models ready (1 trained, 0 reused from " + out
+                + "/models); 1 failed, their cells become error rows"), stdout);
+        assertTrue(stdout.contains("2 cells: 1 ok, 1 error"), stdout);
+        Row broken = rows(out).where(col("model").equalTo("planted-untrainable")).first();
+        assertEquals("error", broken.getAs("status"));
+        assertTrue(((String) broken.getAs("error")).contains("training of model"), (String) broken.getAs("error"));
+        assertTrue(broken.isNullAt(broken.fieldIndex("detected")));
+    }
+
+    @Test
     void aCellPastItsTimeLimitIsAnErrorRowAndTheGridGoesOn() {
         String out = tmp.resolve("timeout").toString();
         String stdout = execute(List.of("run", "--master", "local[1]", "--out", out,
