@@ -121,10 +121,7 @@ final class CellWork {
             future.cancel(true);
             CellResult r = new CellResult();
             identify(r, cell, trained);
-            r.setStatus("error");
-            r.setError("TimeoutException: the cell exceeded run.cell-timeout = " + spec.config().getString("run.cell-timeout"));
-            r.setDetected(null);
-            r.setTargetIdentified(null);
+            fail(r, "TimeoutException: the cell exceeded run.cell-timeout = " + spec.config().getString("run.cell-timeout"));
             try {
                 // Let the interrupted cell reach its next cancellation check before the next cell starts, so
                 // two cells do not share the task's cores; one stuck in a native call is left behind after a minute.
@@ -189,12 +186,22 @@ final class CellWork {
             r.setThresholds(outcome.thresholds());
             r.setStatus("ok");
         } catch (Exception | LinkageError | AssertionError e) {
-            r.setStatus("error");
-            r.setError(e.getClass().getName() + ": " + e.getMessage());
-            r.setDetected(null);
-            r.setTargetIdentified(null);
+            fail(r, describe(e));
         }
         return r;
+    }
+
+    /** An error row: the message, and no decision (never a "not detected"); figures measured so far stay. */
+    private static void fail(CellResult r, String error) {
+        r.setStatus("error");
+        r.setError(error);
+        r.setDetected(null);
+        r.setTargetIdentified(null);
+    }
+
+    /** How a failure reads in a row: the exception's class and message. */
+    static String describe(Throwable e) {
+        return e.getClass().getName() + ": " + e.getMessage();
     }
 
     private void identify(CellResult r, Cell cell, TrainingOutcome trained) {

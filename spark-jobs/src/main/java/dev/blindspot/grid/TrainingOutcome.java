@@ -20,7 +20,7 @@ public record TrainingOutcome(String key, String modelPath, String sha256, doubl
     /** A training that threw: its cells become error rows carrying {@code error}; the other models go on. */
     static TrainingOutcome failed(String key, Throwable e) {
         return new TrainingOutcome(key, null, null, Double.NaN, Double.NaN, Double.NaN, Double.NaN, false,
-                e.getClass().getName() + ": " + e.getMessage());
+                CellWork.describe(e));
     }
 
     public boolean ok() {

@@ -53,10 +53,11 @@ public final class Report {
     }
 
     public Files write() {
-        List<CellResult> rows = readRows();
+        Dataset<Row> cells = readCells();
+        List<CellResult> rows = checkedRows(cells);
         Aggregation.Result agg = Aggregation.of(rows);
         writeSummary(agg.groups());
-        writeCellsCsv();
+        writeCellsCsv(cells);
         Map<String, byte[]> plots = new LinkedHashMap<>();
         List<Section> sections = sections(rows, agg, plots);
         for (Map.Entry<String, byte[]> p : plots.entrySet()) {
@@ -72,7 +73,8 @@ public final class Report {
 
     // ---- reading and checking ------------------------------------------------------------------------
 
-    List<CellResult> readRows() {
+    /** The run's cell rows as Spark reads them, once they are known to have this version's schema. */
+    private Dataset<Row> readCells() {
         String cells = results + "/cells";
         Dataset<Row> raw;
         try {
@@ -112,6 +114,13 @@ public final class Report {
                     + (retyped.isEmpty() ? "" : "columns of another type " + String.join(", ", retyped))
                     + ". Run the grid again with this version (its trained models are reused) or report with the version that wrote it.");
         }
+        return raw;
+    }
+
+    /** The rows of {@link #readCells()}, which must exist and belong to one config. */
+    private List<CellResult> checkedRows(Dataset<Row> raw) {
+        String cells = results + "/cells";
+        StructType expected = Encoders.bean(CellResult.class).schema();
         List<CellResult> rows = raw.select(java.util.Arrays.stream(expected.fieldNames()).map(org.apache.spark.sql.functions::col)
                 .toArray(org.apache.spark.sql.Column[]::new)).as(Encoders.bean(CellResult.class)).collectAsList();
         if (rows.isEmpty()) {
@@ -146,8 +155,7 @@ public final class Report {
         singleCsv(summary, results + "/summary.csv");
     }
 
-    private void writeCellsCsv() {
-        Dataset<Row> cells = spark.read().parquet(results + "/cells");
+    private void writeCellsCsv(Dataset<Row> cells) {
         // What a reader scans first (the axes, the decision, the figures), then the rest as Parquet has it.
         List<String> first = List.of("dataset", "model", "attack", "precision", "defense", "seed", "status",
                 "detected", "targetIdentified", "cleanAccFp32", "cleanAcc", "asrFp32", "asr", "asrAllFp32", "asrAll",
