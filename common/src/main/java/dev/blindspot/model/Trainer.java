@@ -35,32 +35,49 @@ public final class Trainer {
         for (int i = 0; i < n; i++) {
             perm[i] = i;
         }
-        byte[] batch = new byte[config.batchSize() * ImageSet.IMAGE_BYTES];
+        byte[] scratch = new byte[config.batchSize() * ImageSet.IMAGE_BYTES];
         for (int epoch = 0; epoch < config.epochs(); epoch++) {
             Shuffles.shuffle(perm, order);
             for (int from = 0; from < n; from += config.batchSize()) {
                 Cancellation.check();
-                int count = Math.min(config.batchSize(), n - from);
-                float[] oneHot = new float[count * images.numClasses()];
-                for (int k = 0; k < count; k++) {
-                    int idx = perm[from + k];
-                    System.arraycopy(images.pixels(), idx * ImageSet.IMAGE_BYTES, batch, k * ImageSet.IMAGE_BYTES,
-                            ImageSet.IMAGE_BYTES);
-                    oneHot[k * images.numClasses() + images.label(idx)] = 1f;
-                }
-                augmentation.apply(batch, count, augment);
-                for (int k = 0; k < count; k++) {
-                    if (data.poisoned()[perm[from + k]]) {
-                        data.attack().stamp(batch, k);
-                    }
-                }
-                INDArray features = normalization.toInput(batch, 0, count);
-                INDArray labels = Nd4j.create(oneHot, new long[] {count, images.numClasses()}, 'c')
-                        .castTo(DataType.FLOAT);
-                net.fit(new INDArray[] {features}, new INDArray[] {labels});
+                Batch b = batch(data, normalization, augmentation, perm, from,
+                        Math.min(config.batchSize(), n - from), augment, scratch);
+                net.fit(new INDArray[] {b.features()}, new INDArray[] {b.labels()});
             }
             net.incrementEpochCount();
         }
         return new Classifier(net, normalization);
+    }
+
+    /** One training step's input: normalized images (NCHW) and one-hot labels. */
+    public record Batch(INDArray features, INDArray labels) {
+    }
+
+    /**
+     * Builds the batch of {@code order[from .. from+count)} as the study does: raw images, augmentation drawn
+     * from {@code augment}, then the trigger on the poisoned ones (so its position is fixed), then
+     * normalization. Shared by this trainer and the distributed one, so both train on identical recipes.
+     *
+     * @param scratch at least {@code count} images of bytes, reused between calls
+     */
+    public static Batch batch(PoisonedSet data, Normalization normalization, Augmentation augmentation, int[] order,
+                              int from, int count, SplittableRandom augment, byte[] scratch) {
+        ImageSet images = data.images();
+        float[] oneHot = new float[count * images.numClasses()];
+        for (int k = 0; k < count; k++) {
+            int idx = order[from + k];
+            System.arraycopy(images.pixels(), idx * ImageSet.IMAGE_BYTES, scratch, k * ImageSet.IMAGE_BYTES,
+                    ImageSet.IMAGE_BYTES);
+            oneHot[k * images.numClasses() + images.label(idx)] = 1f;
+        }
+        augmentation.apply(scratch, count, augment);
+        for (int k = 0; k < count; k++) {
+            if (data.poisoned()[order[from + k]]) {
+                data.attack().stamp(scratch, k);
+            }
+        }
+        INDArray features = normalization.toInput(scratch, 0, count);
+        INDArray labels = Nd4j.create(oneHot, new long[] {count, images.numClasses()}, 'c').castTo(DataType.FLOAT);
+        return new Batch(features, labels);
     }
 }

@@ -19,6 +19,7 @@ public class CellResult implements java.io.Serializable {
     private String precisionSpec;
     private String defense;
     private String training;
+    private String trainingMode;
     private String status;
     private String error;
     private int trainSize;
@@ -147,6 +148,15 @@ public class CellResult implements java.io.Serializable {
 
     public void setTraining(String training) {
         this.training = training;
+    }
+
+    /** How the model was trained: {@code local}, or {@code distributed(workers=N,averaging=F)} (parameter averaging). */
+    public String getTrainingMode() {
+        return trainingMode;
+    }
+
+    public void setTrainingMode(String trainingMode) {
+        this.trainingMode = trainingMode;
     }
 
     /** Ok or error. */

@@ -139,7 +139,9 @@ public final class Bench {
 
     /** A small synthetic grid: cells per minute on Spark local[2] vs one after another in one JVM. */
     private static void gridThroughput(PrintWriter out, boolean quick) throws IOException {
-        String conf = "blindspot { grid { seeds = [1, 2], precisions = [fp32, int4-sim], defenses = [spectral-signatures] }\n"
+        // Four trainings and eight cells: a grid's fixed Spark costs (jobs, the Parquet writer's first use in the
+        // JVM, the read-back) are a few seconds, which a two-cell grid would make the whole comparison.
+        String conf = "blindspot { grid { seeds = [1, 2, 3, 4], precisions = [fp32, int4-sim], defenses = [spectral-signatures] }\n"
                 + " training.epochs = " + (quick ? 1 : 2) + "\n defender.clean-split = 100\n"
                 + " datasets.synthetic { train-size = 1200, test-size = 400 } }";
         GridSpec spec = GridSpec.load(ConfigFactory.parseString(conf), ConfigFactory.empty());
@@ -156,11 +158,14 @@ public final class Bench {
         SparkSession spark = SparkSession.builder().master("local[2]").appName("blindspot-bench")
                 .config("spark.ui.enabled", "false").getOrCreate();
         double onSpark;
+        String overhead;
         try {
             t0 = System.nanoTime();
+            java.io.StringWriter log = new java.io.StringWriter();
             GridJob.run(spark, spec, new RunInfo("bench-spark", "bench", spark.version(), dir.resolve("spark").toString()),
-                    data, new PrintWriter(java.io.OutputStream.nullOutputStream()));
+                    data, new PrintWriter(log));
             onSpark = (System.nanoTime() - t0) / 1e9;
+            overhead = log.toString().lines().filter(l -> l.startsWith("spark:")).findFirst().orElse("spark: ?");
         } finally {
             spark.stop();
         }
@@ -169,6 +174,7 @@ public final class Bench {
         out.printf("  one JVM, sequential, %d ND4J threads: %6.1f s = %6.2f cells/min (%d rows)%n",
                 Runtime.getRuntime().availableProcessors(), sequential, cells * 60 / sequential, local.size());
         out.printf("  Spark local[2], 1 thread per task:   %6.1f s = %6.2f cells/min%n", onSpark, cells * 60 / onSpark);
+        out.println("  " + overhead);
         out.printf("RATIO grid Spark local[2] / sequential: %.2fx%n", sequential / onSpark);
     }
 }

@@ -61,8 +61,20 @@ final class CellWork {
         return train(job, false);
     }
 
-    /** Phase 1, with {@code retrain} ({@code --fresh}) ignoring and replacing a stored model. */
+    /** Phase 1, with {@code retrain} ({@code --fresh}) ignoring and replacing a stored model; trains in this task. */
     TrainingOutcome train(TrainingJob job, boolean retrain) {
+        return train(job, retrain, (j, prepared, d) -> Trainer.train(Architectures.byName(j.model()),
+                prepared.training(), d.normalization(), d.augmentation(), spec.training(), j.seed()));
+    }
+
+    /** How a model is trained: in this task ({@link Trainer}) or across the cluster ({@link DistributedTrainer}). */
+    @FunctionalInterface
+    interface ModelTrainer {
+        Classifier train(TrainingJob job, PreparedData prepared, DatasetSplits data);
+    }
+
+    /** Phase 1 with the given way of training; the store lookup, FP32 evaluation and storing are the same. */
+    TrainingOutcome train(TrainingJob job, boolean retrain, ModelTrainer trainer) {
         ModelStore store = new ModelStore(run.modelDir());
         java.util.Optional<TrainingOutcome> stored = retrain ? java.util.Optional.empty() : store.find(job.key());
         if (stored.isPresent()) {
@@ -72,8 +84,7 @@ final class CellWork {
         DatasetSplits d = data(job.dataset());
         PreparedData prepared = PreparedData.prepare(d.train(), spec.attack(), spec.cleanSplit(), job.seed());
         long t0 = System.nanoTime();
-        Classifier model = Trainer.train(Architectures.byName(job.model()), prepared.training(), d.normalization(),
-                d.augmentation(), spec.training(), job.seed());
+        Classifier model = trainer.train(job, prepared, d);
         double seconds = (System.nanoTime() - t0) / 1e9;
         Evaluation fp32 = evaluate(model, d.test(), spec.attack());
         return store.save(job.key(), model, fp32, seconds);
@@ -214,6 +225,7 @@ final class CellWork {
         r.setModel(cell.training().model());
         r.setAttack(spec.attack().spec());
         r.setTraining(spec.training().spec());
+        r.setTrainingMode(cell.training().mode().spec());
         r.setSeed(cell.training().seed());
         r.setPrecision(cell.precision());
         r.setPrecisionSpec(PrecisionSchemes.byName(cell.precision()).specification());

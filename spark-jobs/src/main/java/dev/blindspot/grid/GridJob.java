@@ -29,7 +29,8 @@ import static org.apache.spark.sql.functions.col;
 /**
  * The grid on Spark, as a short story: expand the cross product; look up which cells a previous run of the
  * same config already finished (their rows are kept, see {@link RowStore}); phase 1 trains each distinct model
- * that a remaining cell needs, once (one task per model), or reuses it from the model store; phase 2 runs one
+ * that a remaining cell needs, once (one task per model, or across the cluster in distributed mode, see
+ * {@link TrainingMode}), or reuses it from the model store; phase 2 runs one
  * task per remaining cell, costliest first, each storing its row the moment it ends; finally the Parquet is
  * rebuilt from the stored rows, partitioned by dataset and precision, read back, and summarised.
  */
@@ -69,11 +70,16 @@ public final class GridJob {
         String rendered = spec.render();
         String configHash = spec.configHash();
         Duration interval = spec.config().getDuration("run.progress-interval");
-        List<TrainingJob> trainings = spec.trainings(data);
+        int slots = jsc.defaultParallelism();
+        TrainingMode.Resolved mode = spec.trainingMode().resolve(
+                spec.datasets().size() * spec.models().size() * spec.seeds().size(), slots);
+        List<TrainingJob> trainings = spec.trainings(data, mode);
         List<Cell> cells = spec.cells(trainings);
         out.printf("run %s: %d datasets x %d models x %d seeds = %d trainings; x %d precisions x %d defenses = %d cells%n",
                 run.runId(), spec.datasets().size(), spec.models().size(), spec.seeds().size(), trainings.size(),
                 spec.precisions().size(), spec.defenses().size(), cells.size());
+        out.printf("training: %s (training.mode = %s, %d task slots)%n", mode.spec(),
+                spec.trainingMode().setting().name().toLowerCase(java.util.Locale.ROOT), slots);
 
         RowStore rows = new RowStore(run.rowsDir());
         if (options.fresh()) {
@@ -116,7 +122,9 @@ public final class GridJob {
             boolean retrain = options.fresh();
             try (Progress p = new Progress("phase 1", "models", toTrain.size(), trainDone::value, trainErrors::value,
                     interval, out)) {
-                trained = jsc.parallelize(toTrain, toTrain.size())
+                trained = mode.distributed()
+                        ? trainAcrossCluster(jsc, spec, run, data, toTrain, retrain, threadsPerTask, trainDone, trainErrors)
+                        : jsc.parallelize(toTrain, toTrain.size())
                         .map(job -> {
                             TrainingOutcome t;
                             try {
@@ -202,6 +210,31 @@ public final class GridJob {
         out.println(clock.line((System.nanoTime() - start) / 1e9, spark.sparkContext().defaultParallelism()));
         spark.sparkContext().removeSparkListener(clock);
         return new Outcome(summary.size(), ok, summary.size() - ok, run.cellsDir(), pending.size(), trainedNow);
+    }
+
+    /**
+     * Phase 1 in distributed mode: the models one after the other, each across every worker ({@link
+     * DistributedTrainer}), driven from here; store lookup, FP32 evaluation and storing as in a local task.
+     */
+    private static List<TrainingOutcome> trainAcrossCluster(JavaSparkContext jsc, GridSpec spec, RunInfo run,
+                                                            Map<String, PreparedDataset.Ref> data, List<TrainingJob> jobs,
+                                                            boolean retrain, int threadsPerTask, LongAccumulator done,
+                                                            LongAccumulator errors) {
+        CellWork driver = new CellWork(spec, run, data, threadsPerTask);
+        List<TrainingOutcome> outcomes = new ArrayList<>();
+        for (TrainingJob job : jobs) {
+            TrainingOutcome t;
+            try {
+                t = driver.train(job, retrain, (j, prepared, d) ->
+                        DistributedTrainer.train(jsc, spec, j, data.get(j.dataset()), prepared, d, threadsPerTask));
+            } catch (Exception | LinkageError | AssertionError e) {
+                t = TrainingOutcome.failed(job.key(), e);
+                errors.add(1);
+            }
+            done.add(1);
+            outcomes.add(t);
+        }
+        return outcomes;
     }
 
     /**

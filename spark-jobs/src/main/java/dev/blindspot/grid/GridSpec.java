@@ -33,7 +33,8 @@ import java.util.Map;
  */
 public record GridSpec(Config config, String configHash, List<String> datasets, List<String> models,
                        List<String> precisions, List<String> defenses, List<Long> seeds, BadNet attack,
-                       TrainingConfig training, int cleanSplit, NativeKernels.Policy fastKernels, int nd4jThreads) {
+                       TrainingConfig training, TrainingMode trainingMode, int cleanSplit,
+                       NativeKernels.Policy fastKernels, int nd4jThreads) {
 
     /** Upper bound on a seed range, so a typo like to = 1e9 fails instead of expanding a billion cells. */
     static final long MAX_SEEDS = 1_000_000;
@@ -54,6 +55,7 @@ public record GridSpec(Config config, String configHash, List<String> datasets, 
         List<Long> seeds = seeds(c);
         BadNet attack = BadNet.fromConfig(c.getConfig("attack"));
         TrainingConfig training = TrainingConfig.fromConfig(c.getConfig("training"));
+        TrainingMode trainingMode = TrainingMode.fromConfig(c.getConfig("training"));
         for (String d : defenses) {
             Defenses.create(d, c.getConfig("defenses")); // validates the defense's own settings
         }
@@ -86,7 +88,7 @@ public record GridSpec(Config config, String configHash, List<String> datasets, 
         // The hash names the experiment, not where it is written: run.* (output and model directories,
         // progress, timeouts) can change between a run and its resumption without making it another grid.
         String hash = Hashes.of(c.withoutPath("run").root().render(ConfigRenderOptions.concise()));
-        return new GridSpec(c, hash, datasets, models, precisions, defenses, seeds, attack, training, cleanSplit,
+        return new GridSpec(c, hash, datasets, models, precisions, defenses, seeds, attack, training, trainingMode, cleanSplit,
                 NativeKernels.Policy.parse(c.getString("runtime.fast-kernels")), threads);
     }
 
@@ -216,19 +218,29 @@ public record GridSpec(Config config, String configHash, List<String> datasets, 
         }
     }
 
+    /** The grid's trainings in local mode (each model in one task); see {@link #trainings(Map, TrainingMode.Resolved)}. */
+    public List<TrainingJob> trainings(Map<String, PreparedDataset.Ref> data) {
+        return trainings(data, TrainingMode.Resolved.LOCAL);
+    }
+
     /**
      * One training per distinct (dataset, model, seed); attack and training settings are grid-wide. The
-     * key hashes everything that determines the model, the dataset by its content.
+     * key hashes everything that determines the model, the dataset by its content, and a distributed
+     * training's mode (workers, averaging), which changes the model. Local mode adds nothing to the key, so
+     * the models stored before the mode existed keep their names.
      */
-    public List<TrainingJob> trainings(Map<String, PreparedDataset.Ref> data) {
+    public List<TrainingJob> trainings(Map<String, PreparedDataset.Ref> data, TrainingMode.Resolved mode) {
         List<TrainingJob> jobs = new ArrayList<>();
         for (String d : datasets) {
             String fingerprint = d + ":" + data.get(d).contentHash();
             for (String m : models) {
                 for (long seed : seeds) {
-                    String key = Hashes.of("training-v1", fingerprint, m, attack.spec(), training.spec(),
-                            "clean-split=" + cleanSplit, Long.toString(seed));
-                    jobs.add(new TrainingJob(key, d, m, seed));
+                    List<String> parts = new ArrayList<>(List.of("training-v1", fingerprint, m, attack.spec(),
+                            training.spec(), "clean-split=" + cleanSplit, Long.toString(seed)));
+                    if (mode.distributed()) {
+                        parts.add(mode.spec());
+                    }
+                    jobs.add(new TrainingJob(Hashes.of(parts.toArray(String[]::new)), d, m, seed, mode));
                 }
             }
         }

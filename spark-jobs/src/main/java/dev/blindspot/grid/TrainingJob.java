@@ -7,6 +7,8 @@ package dev.blindspot.grid;
  * @param dataset dataset name
  * @param model   architecture name
  * @param seed    master seed of the model (init, order, augmentation, poisoning, clean split)
+ * @param mode    local (one task) or distributed (parameter averaging across the cluster)
  */
-public record TrainingJob(String key, String dataset, String model, long seed) implements java.io.Serializable {
+public record TrainingJob(String key, String dataset, String model, long seed, TrainingMode.Resolved mode)
+        implements java.io.Serializable {
 }

@@ -242,6 +242,7 @@ public final class Report {
                 - **Config** `%s`; **code version** %s; **run** %s
                 - **Cells computed** %s to %s (UTC); report written %s
                 - **Grid** %s × %s × %s × %s × %s × %s = **%d cells**: %d ok, %d error, %d missing
+                - **Training** %s; %s
                 """,
                 rows.get(0).getConfigHash(), codes(rows, CellResult::getCodeVersion), codes(rows, CellResult::getRunId),
                 started.isEmpty() ? "?" : seconds(started.first()), started.isEmpty() ? "?" : seconds(started.last()),
@@ -249,7 +250,7 @@ public final class Report {
                 axis("dataset", a.datasets()), axis("model", a.models()), axis("attack", a.attacks()),
                 axis("precision", a.precisions()), axis("defense", a.defenses()),
                 axis("seed", a.seeds().stream().map(String::valueOf).toList()), a.cells(), ok, rows.size() - ok,
-                agg.missing().size());
+                agg.missing().size(), codes(rows, CellResult::getTraining), codes(rows, CellResult::getTrainingMode));
     }
 
     private static String seconds(String instant) {

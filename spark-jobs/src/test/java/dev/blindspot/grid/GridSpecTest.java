@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Set;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -53,6 +54,42 @@ class GridSpecTest {
     }
 
     @Test
+    void aDistributedTrainingIsAnotherModelAndLocalKeysAreThoseOfStoresWrittenBeforeTheModeExisted() {
+        GridSpec s = spec(BASE);
+        var data = s.prepareDatasets(prepared.toString());
+        String local = s.trainings(data, TrainingMode.Resolved.LOCAL).get(0).key();
+        // The key as every run before training.mode computed it: stored models stay valid.
+        String before = Hashes.of("training-v1", "synthetic:" + data.get("synthetic").contentHash(), "compact-cnn",
+                s.attack().spec(), s.training().spec(), "clean-split=50", "1");
+        assertEquals(before, local);
+        String two = s.trainings(data, new TrainingMode.Resolved(true, 2, 1)).get(0).key();
+        assertNotEquals(local, two);
+        assertNotEquals(two, s.trainings(data, new TrainingMode.Resolved(true, 4, 1)).get(0).key());
+        assertNotEquals(two, s.trainings(data, new TrainingMode.Resolved(true, 2, 5)).get(0).key());
+        assertEquals("distributed(workers=2,averaging=1)", s.trainings(data, new TrainingMode.Resolved(true, 2, 1))
+                .get(0).mode().spec());
+    }
+
+    @Test
+    void autoTrainsAcrossTheClusterOnlyWhereThatFinishesSooner() {
+        TrainingMode auto = spec(BASE + "blindspot.training.mode = auto").trainingMode();
+        assertEquals(0.5, auto.efficiency(), "the default measured on local[2]");
+        // 1 training on 2 slots: 1 / (2 x 0.5) = 1 round either way, so local (no averaging rounds to pay).
+        assertFalse(auto.resolve(1, 2).distributed());
+        // 1 training on 8 slots: 1 / (8 x 0.5) = 0.25 of a local training's time.
+        assertEquals(new TrainingMode.Resolved(true, 8, 1), auto.resolve(1, 8));
+        assertEquals(new TrainingMode.Resolved(true, 2, 1),
+                spec(BASE + "blindspot.training { mode = auto, distributed.efficiency = 0.7 }").trainingMode().resolve(1, 2));
+        // As many trainings as slots keep every slot busy in local mode.
+        assertFalse(auto.resolve(8, 8).distributed());
+        assertFalse(auto.resolve(1, 1).distributed(), "one slot cannot average anything");
+        TrainingMode distributed = spec(BASE + "blindspot.training.mode = distributed").trainingMode();
+        assertEquals(new TrainingMode.Resolved(true, 3, 1), distributed.resolve(10, 3));
+        assertEquals("training.mode", assertThrows(InvalidConfigException.class, () -> distributed.resolve(1, 1)).key());
+        assertFalse(spec(BASE).trainingMode().resolve(1, 64).distributed(), "local is the default");
+    }
+
+    @Test
     void unknownNamesFailWithTheKeyAndTheAllowedValues() {
         for (String[] c : new String[][] {
             {"datasets", "imagenet", "synthetic"}, {"models", "vgg", "compact-cnn"},
@@ -78,14 +115,20 @@ class GridSpecTest {
 
     @Test
     void componentSettingsAreValidatedUpFront() {
-        assertEquals("training.epochs",
-                assertThrows(InvalidConfigException.class, () -> spec(BASE + "blindspot.training.epochs = 0")).key());
-        assertEquals("defenses.spectral-signatures.epsilon", assertThrows(InvalidConfigException.class,
-                () -> spec(BASE + "blindspot.defenses.spectral-signatures.epsilon = 7")).key());
-        assertEquals("precisions.calibration-images", assertThrows(InvalidConfigException.class,
-                () -> spec(BASE + "blindspot.grid.precisions = [int8]\nblindspot.precisions.calibration-images = 0")).key());
-        assertEquals("runtime.fast-kernels", assertThrows(InvalidConfigException.class,
-                () -> spec(BASE + "blindspot.runtime.fast-kernels = maybe")).key());
+        // The key a bad setting is reported under, and the setting.
+        String[][] cases = {
+            {"training.epochs", "blindspot.training.epochs = 0"},
+            {"defenses.spectral-signatures.epsilon", "blindspot.defenses.spectral-signatures.epsilon = 7"},
+            {"precisions.calibration-images", "blindspot.grid.precisions = [int8]\nblindspot.precisions.calibration-images = 0"},
+            {"runtime.fast-kernels", "blindspot.runtime.fast-kernels = maybe"},
+            {"training.mode", "blindspot.training.mode = parallel"},
+            {"training.distributed.workers", "blindspot.training.distributed.workers = 1"},
+            {"training.distributed.averaging-frequency", "blindspot.training.distributed.averaging-frequency = 0"},
+            {"training.distributed.efficiency", "blindspot.training.distributed.efficiency = 1.5"},
+        };
+        for (String[] c : cases) {
+            assertEquals(c[0], assertThrows(InvalidConfigException.class, () -> spec(BASE + c[1])).key(), c[1]);
+        }
     }
 
     @Test

@@ -4,7 +4,10 @@ import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.lang.management.ManagementFactory;
@@ -24,8 +27,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * The grid on a real Spark standalone cluster on loopback: a master and two workers, each its own JVM started
  * from Spark's own {@code Master} and {@code Worker} classes, each worker launching its executor as a further
  * JVM. One worker is killed ({@code kill -9}) while phase 2 runs; the grid still completes with every cell
- * exactly once, and its rows equal those of the same grid on {@code local[2]}.
+ * exactly once, and its rows equal those of the same grid on {@code local[2]}. Before that, with both workers
+ * alive, a model is trained across the two executors with {@code training.mode = distributed}.
  */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class StandaloneClusterTest {
     @TempDir
     static Path tmp;
@@ -117,14 +122,8 @@ class StandaloneClusterTest {
         }
     }
 
-    @Test
-    void theGridSurvivesALostWorkerAndMatchesLocalMode() throws Exception {
-        String local = tmp.resolve("local").toString();
-        List<String> localArgs = new ArrayList<>(List.of("run", "--master", "local[2]", "--out", local, "--no-report"));
-        localArgs.addAll(GRID);
-        GridEndToEndTest.execute(localArgs);
-
-        // Executors are other JVMs: they get the classpath, Java 17's opens and the memory limits from the app.
+    /** Executors are other JVMs: they get the classpath, Java 17's opens and the memory limits from the app. */
+    private static void executorSettings() {
         System.setProperty("spark.executor.extraClassPath", classpath());
         System.setProperty("spark.executor.extraJavaOptions", String.join(" ", jvmOptions())
                 + " -Dorg.bytedeco.javacpp.maxbytes=2g -Dorg.bytedeco.javacpp.maxphysicalbytes=5g");
@@ -132,6 +131,55 @@ class StandaloneClusterTest {
         System.setProperty("spark.executor.cores", "1");
         System.setProperty("spark.cores.max", "2");
         System.setProperty("spark.driver.host", "127.0.0.1");
+    }
+
+    /** The settings of {@link DistributedTrainingTest}'s accuracy comparison: a model that learns in 4 epochs. */
+    private static final List<String> LEARNING_GRID = DistributedTrainingTest.GRID.subList(3, DistributedTrainingTest.GRID.size());
+
+    /** The grid on {@code local[2]} in this JVM, the reference the cluster's results are compared with. */
+    private static String runOnLocal2(String name, List<String> grid) {
+        String out = tmp.resolve(name).toString();
+        List<String> args = new ArrayList<>(List.of("run", "--master", "local[2]", "--out", out, "--no-report"));
+        args.addAll(grid);
+        GridEndToEndTest.execute(args);
+        return out;
+    }
+
+    @Test
+    @Order(1)
+    void aModelTrainedAcrossTheClusterReachesTheAccuracyOfALocalTraining() throws Exception {
+        String local = runOnLocal2("learn-local", LEARNING_GRID);
+        executorSettings();
+        String cluster = tmp.resolve("learn-cluster").toString();
+        List<String> clusterArgs = new ArrayList<>(List.of("run", "--master", masterUrl, "--out", cluster, "--no-report",
+                "--set", "training.mode=distributed"));
+        clusterArgs.addAll(LEARNING_GRID);
+        String stdout = GridEndToEndTest.execute(clusterArgs);
+        assertTrue(stdout.contains("training: distributed(workers=2,averaging=1) (training.mode = distributed, 2 task slots)"),
+                stdout);
+        SparkSession reader = SparkSession.builder().master("local[1]").appName("compare").getOrCreate();
+        try {
+            Row onLocal = reader.read().parquet(local + "/cells").select("cleanAccFp32", "trainingMode").first();
+            Row onCluster = reader.read().parquet(cluster + "/cells").select("cleanAccFp32", "trainingMode").first();
+            assertEquals("local", onLocal.getString(1));
+            assertEquals("distributed(workers=2,averaging=1)", onCluster.getString(1));
+            System.out.printf("clean accuracy: trained locally %.4f, across the standalone cluster %.4f%n",
+                    onLocal.getDouble(0), onCluster.getDouble(0));
+            assertTrue(onLocal.getDouble(0) > 0.6, "the local model learned: " + onLocal);
+            assertTrue(Math.abs(onCluster.getDouble(0) - onLocal.getDouble(0)) <= 0.05,
+                    "distributed on the cluster " + onCluster + " vs local " + onLocal);
+        } finally {
+            reader.stop();
+        }
+    }
+
+    @Test
+    @Order(2)
+    void theGridSurvivesALostWorkerAndMatchesLocalMode() throws Exception {
+        String local = runOnLocal2("local", GRID);
+        executorSettings();
+        long appsBefore1 = appDirs(tmp.resolve("work1"));
+        long appsBefore2 = appDirs(tmp.resolve("work2"));
         String cluster = tmp.resolve("cluster").toString();
         Path rowsDir = Path.of(cluster, "rows");
         Thread killer = new Thread(() -> {
@@ -156,8 +204,8 @@ class StandaloneClusterTest {
         try (Stream<Path> all = Files.walk(tmp, 3)) {
             where = stdout + "\n" + all.map(Path::toString).filter(p -> p.contains("work")).toList();
         }
-        assertEquals(1, appDirs(tmp.resolve("work1")), "worker 1 ran an executor before it was killed:\n" + where);
-        assertEquals(1, appDirs(tmp.resolve("work2")), "worker 2 ran an executor:\n" + where);
+        assertEquals(appsBefore1 + 1, appDirs(tmp.resolve("work1")), "worker 1 ran an executor before it was killed:\n" + where);
+        assertEquals(appsBefore2 + 1, appDirs(tmp.resolve("work2")), "worker 2 ran an executor:\n" + where);
         assertTrue(stdout.contains("12 cells: 12 ok, 0 error"), stdout);
 
         SparkSession reader = SparkSession.builder().master("local[1]").appName("compare").getOrCreate();
