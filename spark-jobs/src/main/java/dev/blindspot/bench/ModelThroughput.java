@@ -1,6 +1,7 @@
 package dev.blindspot.bench;
 
 import dev.blindspot.model.Architectures;
+import dev.blindspot.model.InferenceGraphs;
 import dev.blindspot.model.LayerFlavor;
 import dev.blindspot.model.TrainingConfig;
 import dev.blindspot.nd4j.NativeKernels;
@@ -57,24 +58,36 @@ public final class ModelThroughput {
         }
         INDArray[] xs = {x};
         INDArray[] ys = {y};
-        double train = concurrently(nets, net -> net.fit(xs, ys), warmup, steps, batch);
-        double backprop = concurrently(nets, net -> {
+        int threads = s.threadsPerWorker();
+        double train = concurrently(nets, threads, net -> net.fit(xs, ys), warmup, steps, batch);
+        double backprop = concurrently(nets, threads, net -> {
             net.setInputs(xs);
             net.setLabels(ys);
             net.computeGradientAndScore();
         }, warmup, steps, batch);
-        double infer = concurrently(nets, net -> net.output(false, xs), warmup, steps, batch);
+        // Inference as Classifier runs it: on the folded channels-last copy where the graph allows (InferenceGraphs).
+        INDArray[] nhwc = {x.permute(0, 2, 3, 1).dup('c')};
+        java.util.Map<ComputationGraph, INDArray[]> inputs = new java.util.IdentityHashMap<>();
+        for (ComputationGraph net : nets) {
+            var folded = s.flavor() == LayerFlavor.FUSED ? InferenceGraphs.fold(net) : java.util.Optional.<ComputationGraph>empty();
+            inputs.put(folded.orElse(net), folded.isPresent() ? nhwc : xs);
+        }
+        double infer = concurrently(new ArrayList<>(inputs.keySet()), threads, net -> net.output(false, inputs.get(net)),
+                warmup, steps, batch);
         return new Rates(train, backprop, infer);
     }
 
-    private static double concurrently(List<ComputationGraph> nets, Consumer<ComputationGraph> step, int warmup,
-                                       int steps, int batch) {
+    private static double concurrently(List<ComputationGraph> nets, int threadsPerWorker, Consumer<ComputationGraph> step,
+                                       int warmup, int steps, int batch) {
         CyclicBarrier start = new CyclicBarrier(nets.size() + 1);
         CyclicBarrier end = new CyclicBarrier(nets.size() + 1);
         List<Thread> threads = new ArrayList<>();
         for (ComputationGraph net : nets) {
             Thread t = new Thread(() -> {
                 try {
+                    // OpenMP's thread count is per thread: a new thread would otherwise use every core, and
+                    // two workers "of one thread" would oversubscribe the CPU (as Spark tasks did before).
+                    NativeKernels.useThreadsOnThisThread(threadsPerWorker);
                     for (int i = 0; i < warmup; i++) {
                         step.accept(net);
                     }
