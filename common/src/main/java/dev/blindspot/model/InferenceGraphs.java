@@ -112,7 +112,8 @@ public final class InferenceGraphs {
                         .padding(c.getPadding()).dilation(c.getDilation()).convolutionMode(c.getConvolutionMode())
                         .nOut(c.getNOut()).hasBias(true).activation(Activation.RELU).dataFormat(CNN2DFormat.NHWC)
                         .build(), conf.getVertexInputs().get(from).get(0));
-                params.put(name, foldedConv(g, from, name, bn.getEps()));
+                BatchNormFolding.Folded f = BatchNormFolding.fold(g, from, name, bn.getEps());
+                params.put(name, new float[][] {f.weights(), f.bias()});
             } else if (l instanceof SubsamplingLayer s) {
                 b.addLayer(name, new SubsamplingLayer.Builder(s.getPoolingType(), s.getKernelSize(), s.getStride(),
                         s.getPadding()).convolutionMode(s.getConvolutionMode()).dataFormat(CNN2DFormat.NHWC).build(), from);
@@ -138,26 +139,6 @@ public final class InferenceGraphs {
             layer.setParam("b", Nd4j.create(wb[1], layer.getParam("b").shape(), 'c'));
         });
         return Optional.of(folded);
-    }
-
-    /** {W·γ/σ per output channel, β − μ·γ/σ} with σ = sqrt(var + eps), as the fused layer computes in inference. */
-    private static float[][] foldedConv(ComputationGraph g, String conv, String bn, double eps) {
-        var norm = g.getLayer(bn);
-        float[] gamma = norm.getParam("gamma").dup().data().asFloat();
-        float[] beta = norm.getParam("beta").dup().data().asFloat();
-        float[] mean = norm.getParam("mean").dup().data().asFloat();
-        float[] var = norm.getParam("var").dup().data().asFloat();
-        float[] w = g.getLayer(conv).getParam("W").dup('c').data().asFloat();
-        int perOut = w.length / gamma.length;
-        float[] bias = new float[gamma.length];
-        for (int o = 0; o < gamma.length; o++) {
-            float s = (float) (gamma[o] / Math.sqrt(var[o] + eps));
-            for (int k = 0; k < perOut; k++) {
-                w[o * perOut + k] *= s;
-            }
-            bias[o] = beta[o] - mean[o] * s;
-        }
-        return new float[][] {w, bias};
     }
 
     private static Layer layer(ComputationGraphConfiguration conf, String name) {

@@ -71,6 +71,7 @@ public final class GridJob {
         String configHash = spec.configHash();
         Duration interval = spec.config().getDuration("run.progress-interval");
         int slots = jsc.defaultParallelism();
+        // The number of trainings, counted from the axes: the jobs themselves are keyed by the mode.
         TrainingMode.Resolved mode = spec.trainingMode().resolve(
                 spec.datasets().size() * spec.models().size() * spec.seeds().size(), slots);
         List<TrainingJob> trainings = spec.trainings(data, mode);
@@ -125,19 +126,8 @@ public final class GridJob {
                 trained = mode.distributed()
                         ? trainAcrossCluster(jsc, spec, run, data, toTrain, retrain, threadsPerTask, trainDone, trainErrors)
                         : jsc.parallelize(toTrain, toTrain.size())
-                        .map(job -> {
-                            TrainingOutcome t;
-                            try {
-                                t = new CellWork(GridSpec.parse(rendered), run, data, threadsPerTask).train(job, retrain);
-                            } catch (Exception | LinkageError | AssertionError e) {
-                                // One model that cannot be trained (diverged, bad settings for it) must not sink
-                                // the sweep: its cells become error rows, --rerun-errors tries it again.
-                                t = TrainingOutcome.failed(job.key(), e);
-                                trainErrors.add(1);
-                            }
-                            trainDone.add(1);
-                            return t;
-                        })
+                        .map(job -> attempt(job, () -> new CellWork(GridSpec.parse(rendered), run, data, threadsPerTask)
+                                .train(job, retrain), trainDone, trainErrors))
                         .collect();
             }
             for (TrainingOutcome t : trained) {
@@ -223,18 +213,27 @@ public final class GridJob {
         CellWork driver = new CellWork(spec, run, data, threadsPerTask);
         List<TrainingOutcome> outcomes = new ArrayList<>();
         for (TrainingJob job : jobs) {
-            TrainingOutcome t;
-            try {
-                t = driver.train(job, retrain, (j, prepared, d) ->
-                        DistributedTrainer.train(jsc, spec, j, data.get(j.dataset()), prepared, d, threadsPerTask));
-            } catch (Exception | LinkageError | AssertionError e) {
-                t = TrainingOutcome.failed(job.key(), e);
-                errors.add(1);
-            }
-            done.add(1);
-            outcomes.add(t);
+            outcomes.add(attempt(job, () -> driver.train(job, retrain, (j, prepared, d) ->
+                    DistributedTrainer.train(jsc, spec, j, data.get(j.dataset()), prepared, d, threadsPerTask)), done, errors));
         }
         return outcomes;
+    }
+
+    /**
+     * One model of phase 1, counted. One that cannot be trained (diverged, bad settings for it) must not sink the
+     * sweep: it becomes a failed outcome, its cells error rows, and --rerun-errors tries it again.
+     */
+    private static TrainingOutcome attempt(TrainingJob job, java.util.function.Supplier<TrainingOutcome> training,
+                                           LongAccumulator done, LongAccumulator errors) {
+        TrainingOutcome t;
+        try {
+            t = training.get();
+        } catch (Exception | LinkageError | AssertionError e) {
+            t = TrainingOutcome.failed(job.key(), e);
+            errors.add(1);
+        }
+        done.add(1);
+        return t;
     }
 
     /**

@@ -1,6 +1,7 @@
 package dev.blindspot.precision.quant;
 
 import dev.blindspot.data.ImageSet;
+import dev.blindspot.model.BatchNormFolding;
 import dev.blindspot.model.Classifier;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.conf.InputPreProcessor;
@@ -209,27 +210,18 @@ public final class QuantizedGraphs {
                 throw new IllegalArgumentException("precision " + scheme + ": cannot fold BatchNorm '" + e.getKey()
                         + "' (it stores log10 std, not a variance)");
             }
-            float[] gamma = bnLayer.getParam("gamma").dup().data().asFloat();
-            float[] beta = bnLayer.getParam("beta").dup().data().asFloat();
-            float[] mean = bnLayer.getParam("mean").dup().data().asFloat();
-            float[] var = bnLayer.getParam("var").dup().data().asFloat();
-            double eps = bn.getEps();
+            BatchNormFolding.Folded f = BatchNormFolding.fold(g, convName, e.getKey(), bn.getEps());
             INDArray w = g.getLayer(convName).getParam("W");
-            float[] wd = w.dup('c').data().asFloat();
-            int perOut = wd.length / gamma.length;
-            for (int o = 0; o < gamma.length; o++) {
-                float s = (float) (gamma[o] / Math.sqrt(var[o] + eps));
-                for (int k = 0; k < perOut; k++) {
-                    wd[o * perOut + k] *= s;
-                }
-                beta[o] = beta[o] - mean[o] * s;
-                gamma[o] = 1f;
-                mean[o] = 0f;
-                var[o] = (float) (1 - eps);
-            }
-            g.getLayer(convName).setParam("W", Nd4j.create(wd, w.shape(), 'c').castTo(w.dataType()));
+            g.getLayer(convName).setParam("W", Nd4j.create(f.weights(), w.shape(), 'c').castTo(w.dataType()));
+            // The BatchNorm is left as the bias alone: γ = 1, μ = 0, and var + eps = 1 so that σ = 1.
+            int channels = f.bias().length;
+            float[] gamma = new float[channels];
+            float[] mean = new float[channels];
+            float[] var = new float[channels];
+            java.util.Arrays.fill(gamma, 1f);
+            java.util.Arrays.fill(var, (float) (1 - bn.getEps()));
             set(bnLayer, "gamma", gamma);
-            set(bnLayer, "beta", beta);
+            set(bnLayer, "beta", f.bias());
             set(bnLayer, "mean", mean);
             set(bnLayer, "var", var);
         }
