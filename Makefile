@@ -6,7 +6,7 @@ ARGS ?=
 SOURCES := $(shell find pom.xml common datasets spark-jobs -name pom.xml -o -path '*/src/main/*' -type f 2>/dev/null)
 BUILT := spark-jobs/target/.built
 
-.PHONY: build run test test-package report package bench bench-quick bench-data bench-schemes literature torch report-tools clean help
+.PHONY: build run test test-package report package bench bench-quick bench-grid bench-data bench-schemes literature torch report-tools clean help
 
 help:
 	@echo "make run      build if needed, then run the default grid ($(CONFIG)) on Spark local[*]"
@@ -15,6 +15,7 @@ help:
 	@echo "make package  the jar for spark-submit (spark-jobs/target/blindspot-spark-jobs-*-submit.jar)"
 	@echo "make test-package  that jar runs a small grid under SparkSubmit"
 	@echo "make bench    throughput vs PyTorch (installs Debian's python3-torch) and grid throughput"
+	@echo "make bench-grid  only the grid's throughput: Spark local[2] vs one JVM, sequential"
 	@echo "make bench-data  time to read the real subsets vs. loading their prepared form"
 	@echo "make literature  the reference defenses vs. the literature on the real subsets (issue 6; ~1.5 h here)"
 	@echo "make clean    remove build output (results/ is kept)"
@@ -50,6 +51,9 @@ bench: $(BUILT) torch
 
 bench-quick: $(BUILT) torch
 	BLINDSPOT_MAIN=dev.blindspot.bench.Bench bin/blindspot spark-jobs/src/bench/python/torch_bench.py quick
+
+bench-grid: $(BUILT)
+	BLINDSPOT_MAIN=dev.blindspot.bench.Bench bin/blindspot spark-jobs/src/bench/python/torch_bench.py grid
 
 bench-data: $(BUILT)
 	BLINDSPOT_MAIN=dev.blindspot.bench.DataBench bin/blindspot ../shared/datasets

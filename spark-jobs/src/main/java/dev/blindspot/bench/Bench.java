@@ -36,14 +36,20 @@ public final class Bench {
     private Bench() {
     }
 
-    /** args: path of torch_bench.py, then optional "quick". */
+    /** args: path of torch_bench.py, then optional "quick" (fewer steps, 1 epoch) and "grid" (the grid only). */
     public static void main(String[] args) throws Exception {
         Path torchScript = Path.of(args.length > 0 ? args[0] : "spark-jobs/src/bench/python/torch_bench.py");
-        boolean quick = args.length > 1 && args[1].equals("quick");
+        List<String> modes = List.of(args).subList(Math.min(1, args.length), args.length);
+        boolean quick = modes.contains("quick");
+        boolean gridOnly = modes.contains("grid"); // make bench-grid: only the grid's throughput
         PrintWriter out = new PrintWriter(System.out, true);
         int cores = Runtime.getRuntime().availableProcessors();
         out.printf("Blindspot bench: %d cores, batch %d, %s%n%n", cores, BATCH, quick ? "quick" : "full");
 
+        if (gridOnly) {
+            gridThroughput(out, quick);
+            return;
+        }
         List<String[]> table = new ArrayList<>();
         for (String arch : List.of("compact-cnn", "preact-resnet18")) {
             boolean small = arch.equals("compact-cnn");
@@ -165,7 +171,8 @@ public final class Bench {
             GridJob.run(spark, spec, new RunInfo("bench-spark", "bench", spark.version(), dir.resolve("spark").toString()),
                     data, new PrintWriter(log));
             onSpark = (System.nanoTime() - t0) / 1e9;
-            overhead = log.toString().lines().filter(l -> l.startsWith("spark:")).findFirst().orElse("spark: ?");
+            overhead = log.toString().lines().filter(l -> l.startsWith("spark:") || l.startsWith("wall by phase:"))
+                    .collect(java.util.stream.Collectors.joining("\n  "));
         } finally {
             spark.stop();
         }

@@ -4,7 +4,9 @@ import dev.blindspot.datasets.PreparedDataset;
 import dev.blindspot.defense.Defenses;
 import dev.blindspot.model.Architectures;
 import dev.blindspot.result.CellResult;
+import org.apache.spark.api.java.JavaFutureAction;
 import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.api.java.function.Function;
 import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Encoders;
@@ -23,6 +25,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.function.Consumer;
 
 import static org.apache.spark.sql.functions.col;
 
@@ -31,11 +35,23 @@ import static org.apache.spark.sql.functions.col;
  * same config already finished (their rows are kept, see {@link RowStore}); phase 1 trains each distinct model
  * that a remaining cell needs, once (one task per model, or across the cluster in distributed mode, see
  * {@link TrainingMode}), or reuses it from the model store; phase 2 runs one
- * task per remaining cell, costliest first, each storing its row the moment it ends; finally the Parquet is
- * rebuilt from the stored rows, partitioned by dataset and precision, read back, and summarised.
+ * task per remaining cell, costliest first, each storing its row the moment it ends — in local training mode a
+ * model's cells start as soon as that model is ready ({@link CellJobs}), while the other models still train;
+ * finally the Parquet is rebuilt from the stored rows, partitioned by dataset and precision, read back, and
+ * summarised (Spark SQL warmed up meanwhile by {@link ParquetWarmup}).
  */
 public final class GridJob {
+    /** The cell Parquet's partition columns. */
+    static final String[] PARTITIONS = {"dataset", "precision"};
+
     private GridJob() {
+    }
+
+    /** The columns of the driver's summary table ({@link SummaryTable#print}), in its order. */
+    static Dataset<Row> summaryColumns(Dataset<Row> cells) {
+        return cells.select(col("dataset"), col("model"), col("precision"), col("defense"), col("seed"),
+                col("status"), col("cleanAccFp32"), col("cleanAcc"), col("asrFp32"), col("asr"), col("detected"),
+                col("error"), col("targetIdentified"), col("scores"), col("defenseSeconds"));
     }
 
     /**
@@ -106,66 +122,65 @@ public final class GridJob {
                             : options.rerunErrors() ? " (error cells again)" : " (error cells kept; --rerun-errors retries them)");
         }
 
-        // Phase 1: only the models a remaining cell needs.
-        Map<String, TrainingJob> needed = new LinkedHashMap<>();
-        for (Cell c : pending) {
-            needed.putIfAbsent(c.training().key(), c.training());
-        }
-        List<TrainingJob> toTrain = new ArrayList<>(needed.values());
-        toTrain.sort(Comparator.comparingDouble((TrainingJob t) -> Architectures.byName(t.model()).relativeCost()).reversed());
-        Map<String, TrainingOutcome> byKey = new HashMap<>();
-        long trainedNow = 0;
-        if (!toTrain.isEmpty()) {
-            jsc.setJobDescription("phase 1: train " + toTrain.size() + " models");
-            LongAccumulator trainDone = jsc.sc().longAccumulator("phase 1 done");
-            LongAccumulator trainErrors = jsc.sc().longAccumulator("phase 1 errors");
-            List<TrainingOutcome> trained;
-            boolean retrain = options.fresh();
-            try (Progress p = new Progress("phase 1", "models", toTrain.size(), trainDone::value, trainErrors::value,
-                    interval, out)) {
-                trained = mode.distributed()
-                        ? trainAcrossCluster(jsc, spec, run, data, toTrain, retrain, threadsPerTask, trainDone, trainErrors)
-                        : jsc.parallelize(toTrain, toTrain.size())
-                        .map(job -> attempt(job, () -> new CellWork(GridSpec.parse(rendered), run, data, threadsPerTask)
-                                .train(job, retrain), trainDone, trainErrors))
-                        .collect();
-            }
-            for (TrainingOutcome t : trained) {
-                byKey.put(t.key(), t);
-            }
-            long reused = trained.stream().filter(TrainingOutcome::reused).count();
-            long failed = trained.stream().filter(t -> !t.ok()).count();
-            trainedNow = trained.size() - reused - failed;
-            out.printf("phase 1: %d models ready (%d trained, %d reused from %s)%s%n", trained.size() - failed,
-                    trainedNow, reused, run.modelDir(), failed == 0 ? ""
-                            : "; " + failed + " failed, their cells become error rows");
-        }
+        clock.phaseDone("resume");
 
-        // Phase 2: costliest cells first; Spark hands out partitions in order, one cell per partition.
-        if (!pending.isEmpty()) {
+        // Spark SQL's first write in this JVM costs seconds: paid on a driver thread while the executors work.
+        ParquetWarmup warmup = pending.isEmpty() ? null : ParquetWarmup.start(spark, run.outDir());
+        long trainedNow = 0;
+        try {
+            // Phase 1: only the models a remaining cell needs.
+            Map<String, TrainingJob> needed = new LinkedHashMap<>();
+            for (Cell c : pending) {
+                needed.putIfAbsent(c.training().key(), c.training());
+            }
+            List<TrainingJob> toTrain = new ArrayList<>(needed.values());
+            toTrain.sort(Comparator.comparingDouble((TrainingJob t) -> Architectures.byName(t.model()).relativeCost())
+                    .reversed());
+            // Phase 2 overlaps phase 1: a model's cells are one Spark job, submitted the moment the model is ready;
+            // Spark's FIFO scheduler still runs the trainings' tasks first, the cells fill the slots they leave.
             Map<String, Integer> classes = new HashMap<>();
             data.forEach((name, ref) -> classes.put(name, ref.numClasses()));
-            pending = costliestFirst(pending, spec, classes);
-            Broadcast<Map<String, TrainingOutcome>> models = jsc.broadcast(byKey);
-            LongAccumulator cellsDone = jsc.sc().longAccumulator("phase 2 done");
-            LongAccumulator cellErrors = jsc.sc().longAccumulator("phase 2 errors");
-            jsc.setJobDescription("phase 2: " + pending.size() + " cells (quantize, evaluate, defend), costliest first");
-            try (Progress p = new Progress("phase 2", "cells", pending.size(), cellsDone::value, cellErrors::value,
+            Map<String, List<Cell>> cellsByModel = new LinkedHashMap<>();
+            for (Cell c : costliestFirst(pending, spec, classes)) {
+                cellsByModel.computeIfAbsent(c.training().key(), k -> new ArrayList<>()).add(c);
+            }
+            try (CellJobs cellJobs = new CellJobs(jsc, pending.size(), rendered, run, data, threadsPerTask, rows,
                     interval, out)) {
-                jsc.parallelize(pending, pending.size()).foreachPartition(it -> {
-                    CellWork work = new CellWork(GridSpec.parse(rendered), run, data, threadsPerTask);
-                    while (it.hasNext()) {
-                        Cell cell = it.next();
-                        CellResult row = work.runWithTimeout(cell, models.value().get(cell.training().key()));
-                        rows.save(row);
-                        cellsDone.add(1);
-                        if (!"ok".equals(row.getStatus())) {
-                            cellErrors.add(1);
+                if (!toTrain.isEmpty()) {
+                    LongAccumulator trainDone = jsc.sc().longAccumulator("phase 1 done");
+                    LongAccumulator trainErrors = jsc.sc().longAccumulator("phase 1 errors");
+                    List<TrainingOutcome> trained;
+                    boolean retrain = options.fresh();
+                    try (Progress p = new Progress("phase 1", "models", toTrain.size(), trainDone::value,
+                            trainErrors::value, interval, out)) {
+                        if (mode.distributed()) {
+                            // Every round of a distributed training needs every slot: cells wait for the last model.
+                            jsc.setJobDescription("phase 1: train " + toTrain.size() + " models");
+                            trained = trainAcrossCluster(jsc, spec, run, data, toTrain, retrain, threadsPerTask,
+                                    trainDone, trainErrors);
+                            trained.forEach(t -> cellJobs.submit(t, cellsByModel.get(t.key())));
+                        } else {
+                            trained = trainLocally(jsc, toTrain, job -> attempt(job, () -> new CellWork(
+                                    GridSpec.parse(rendered), run, data, threadsPerTask).train(job, retrain),
+                                    trainDone, trainErrors), t -> cellJobs.submit(t, cellsByModel.get(t.key())));
                         }
                     }
-                });
+                    long reused = trained.stream().filter(TrainingOutcome::reused).count();
+                    long failed = trained.stream().filter(t -> !t.ok()).count();
+                    trainedNow = trained.size() - reused - failed;
+                    out.printf("phase 1: %d models ready (%d trained, %d reused from %s)%s%n", trained.size() - failed,
+                            trainedNow, reused, run.modelDir(), failed == 0 ? ""
+                                    : "; " + failed + " failed, their cells become error rows");
+                }
+                clock.phaseDone("train");
+                cellJobs.awaitAll();
+            }
+        } finally {
+            if (warmup != null) {
+                warmup.close();
             }
         }
+        clock.phaseDone("cells");
 
         // The Parquet, rebuilt from the stored rows: every cell of this grid exactly once.
         jsc.setJobDescription("write: " + run.cellsDir() + " from the stored rows");
@@ -176,16 +191,17 @@ public final class GridJob {
                         .filter(r -> configHash.equals(r.getConfigHash()) && gridIds.value().contains(r.getCellId()))
                         .rdd(), Encoders.bean(CellResult.class))
                 .write().mode(SaveMode.Overwrite)
-                .partitionBy("dataset", "precision")
+                .partitionBy(PARTITIONS)
                 .parquet(run.cellsDir());
 
+        clock.phaseDone("parquet");
         jsc.setJobDescription("summary: read back " + run.cellsDir());
         Dataset<Row> back = spark.read().parquet(run.cellsDir());
-        List<Row> summary = back.select(col("dataset"), col("model"), col("precision"), col("defense"), col("seed"),
-                        col("status"), col("cleanAccFp32"), col("cleanAcc"), col("asrFp32"), col("asr"),
-                        col("detected"), col("error"), col("targetIdentified"), col("scores"), col("defenseSeconds"))
-                .orderBy(col("dataset"), col("model"), col("precision"), col("defense"), col("seed"))
-                .collectAsList();
+        // Sorted here, not by Spark: a grid's rows fit the driver, and an orderBy costs a sampling job and a shuffle.
+        List<Row> summary = new ArrayList<>(summaryColumns(back).collectAsList());
+        summary.sort(Comparator.comparing((Row r) -> r.getString(0)).thenComparing(r -> r.getString(1))
+                .thenComparing(r -> r.getString(2)).thenComparing(r -> r.getString(3))
+                .thenComparingLong(r -> ((Number) r.get(4)).longValue()));
         Map<String, String> mainScores = new HashMap<>();
         for (String d : spec.defenses()) {
             mainScores.put(d, Defenses.create(d, spec.config().getConfig("defenses")).mainScore());
@@ -197,7 +213,9 @@ public final class GridJob {
             out.printf("warning: %d of the grid's %d cells have no row in %s%n", cells.size() - summary.size(),
                     cells.size(), rows.dir());
         }
+        clock.phaseDone("summary");
         out.println(clock.line((System.nanoTime() - start) / 1e9, spark.sparkContext().defaultParallelism()));
+        out.println(clock.phasesLine());
         spark.sparkContext().removeSparkListener(clock);
         return new Outcome(summary.size(), ok, summary.size() - ok, run.cellsDir(), pending.size(), trainedNow);
     }
@@ -217,6 +235,53 @@ public final class GridJob {
                     DistributedTrainer.train(jsc, spec, j, data.get(j.dataset()), prepared, d, threadsPerTask)), done, errors));
         }
         return outcomes;
+    }
+
+    /**
+     * Phase 1 in local mode: one single-task Spark job per model, all submitted at once, costliest first;
+     * {@code ready} gets each outcome on the driver as soon as its job ends, in the order they end.
+     */
+    private static List<TrainingOutcome> trainLocally(JavaSparkContext jsc, List<TrainingJob> jobs,
+                                                      Function<TrainingJob, TrainingOutcome> train,
+                                                      Consumer<TrainingOutcome> ready) {
+        List<JavaFutureAction<List<TrainingOutcome>>> running = new ArrayList<>();
+        for (TrainingJob job : jobs) {
+            jsc.setJobDescription("phase 1: train " + job.model() + " on " + job.dataset() + ", seed " + job.seed()
+                    + " (" + job.key() + ")");
+            running.add(jsc.parallelize(List.of(job), 1).map(train).collectAsync());
+        }
+        List<TrainingOutcome> outcomes = new ArrayList<>();
+        try {
+            while (!running.isEmpty()) {
+                boolean any = false;
+                for (var it = running.iterator(); it.hasNext(); ) {
+                    JavaFutureAction<List<TrainingOutcome>> f = it.next();
+                    if (f.isDone()) {
+                        it.remove();
+                        TrainingOutcome t = f.get().get(0);
+                        outcomes.add(t);
+                        ready.accept(t);
+                        any = true;
+                    }
+                }
+                if (!any) {
+                    Thread.sleep(50);
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while training phase 1's models", e);
+        } catch (ExecutionException e) {
+            throw sparkFailure(e);
+        } finally {
+            running.forEach(f -> f.cancel(true));
+        }
+        return outcomes;
+    }
+
+    /** A Spark job's failure, as the blocking call that ran it would have thrown it. */
+    static RuntimeException sparkFailure(ExecutionException e) {
+        return e.getCause() instanceof RuntimeException r ? r : new IllegalStateException(e.getCause());
     }
 
     /**
