@@ -17,9 +17,9 @@ import java.util.concurrent.TimeUnit;
 /**
  * Writes and reads back one throw-away row with the grid's own Parquet write and summary read, on a driver
  * thread while phase 1 runs. The first Spark SQL write of a JVM costs seconds of class loading and code
- * generation (measured: a 4-row write took 7.7 s the first time, 1.0 s the second time in the same JVM); done
- * here, that cost overlaps the trainings instead of following the last cell. Its one task queues behind the
- * running phase's tasks (FIFO) and fills a slot left idle at the phase's tail.
+ * generation (measured on a loaded 2-core machine: a 4-row write took 7.7 s the first time, 1.0 s the second
+ * time in the same JVM); done here, that cost overlaps the trainings instead of following the last cell. Its one
+ * task queues behind the running phase's tasks (FIFO) and fills a slot left idle at the phase's tail.
  *
  * <p>Only a warm-up: its failure changes nothing but the time of the real write, so it is logged, never thrown.
  * The row lands in {@code <out>/parquet-warmup} (not '_'-prefixed: Spark's reader would ignore it), deleted at
