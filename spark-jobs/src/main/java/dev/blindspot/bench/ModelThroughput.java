@@ -69,7 +69,7 @@ public final class ModelThroughput {
         INDArray[] nhwc = {x.permute(0, 2, 3, 1).dup('c')};
         java.util.Map<ComputationGraph, INDArray[]> inputs = new java.util.IdentityHashMap<>();
         for (ComputationGraph net : nets) {
-            var folded = s.flavor() == LayerFlavor.FUSED ? InferenceGraphs.fold(net) : java.util.Optional.<ComputationGraph>empty();
+            var folded = InferenceGraphs.fold(net); // empty for the stock flavor: it is not foldable
             inputs.put(folded.orElse(net), folded.isPresent() ? nhwc : xs);
         }
         double infer = concurrently(new ArrayList<>(inputs.keySet()), threads, net -> net.output(false, inputs.get(net)),

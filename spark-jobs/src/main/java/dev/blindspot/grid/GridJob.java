@@ -124,61 +124,55 @@ public final class GridJob {
 
         clock.phaseDone("resume");
 
-        // Spark SQL's first write in this JVM costs seconds: paid on a driver thread while the executors work.
-        ParquetWarmup warmup = pending.isEmpty() ? null : ParquetWarmup.start(spark, run.outDir());
         long trainedNow = 0;
-        try {
-            // Phase 1: only the models a remaining cell needs.
-            Map<String, TrainingJob> needed = new LinkedHashMap<>();
-            for (Cell c : pending) {
-                needed.putIfAbsent(c.training().key(), c.training());
-            }
-            List<TrainingJob> toTrain = new ArrayList<>(needed.values());
-            toTrain.sort(Comparator.comparingDouble((TrainingJob t) -> Architectures.byName(t.model()).relativeCost())
-                    .reversed());
-            // Phase 2 overlaps phase 1: a model's cells are one Spark job, submitted the moment the model is ready;
-            // Spark's FIFO scheduler still runs the trainings' tasks first, the cells fill the slots they leave.
-            Map<String, Integer> classes = new HashMap<>();
-            data.forEach((name, ref) -> classes.put(name, ref.numClasses()));
-            Map<String, List<Cell>> cellsByModel = new LinkedHashMap<>();
-            for (Cell c : costliestFirst(pending, spec, classes)) {
-                cellsByModel.computeIfAbsent(c.training().key(), k -> new ArrayList<>()).add(c);
-            }
-            try (CellJobs cellJobs = new CellJobs(jsc, pending.size(), rendered, run, data, threadsPerTask, rows,
-                    interval, out)) {
-                if (!toTrain.isEmpty()) {
-                    LongAccumulator trainDone = jsc.sc().longAccumulator("phase 1 done");
-                    LongAccumulator trainErrors = jsc.sc().longAccumulator("phase 1 errors");
-                    List<TrainingOutcome> trained;
-                    boolean retrain = options.fresh();
-                    try (Progress p = new Progress("phase 1", "models", toTrain.size(), trainDone::value,
-                            trainErrors::value, interval, out)) {
-                        if (mode.distributed()) {
-                            // Every round of a distributed training needs every slot: cells wait for the last model.
-                            jsc.setJobDescription("phase 1: train " + toTrain.size() + " models");
-                            trained = trainAcrossCluster(jsc, spec, run, data, toTrain, retrain, threadsPerTask,
-                                    trainDone, trainErrors);
-                            trained.forEach(t -> cellJobs.submit(t, cellsByModel.get(t.key())));
-                        } else {
-                            trained = trainLocally(jsc, toTrain, job -> attempt(job, () -> new CellWork(
-                                    GridSpec.parse(rendered), run, data, threadsPerTask).train(job, retrain),
-                                    trainDone, trainErrors), t -> cellJobs.submit(t, cellsByModel.get(t.key())));
-                        }
+        // Phase 1: only the models a remaining cell needs.
+        Map<String, TrainingJob> needed = new LinkedHashMap<>();
+        for (Cell c : pending) {
+            needed.putIfAbsent(c.training().key(), c.training());
+        }
+        List<TrainingJob> toTrain = new ArrayList<>(needed.values());
+        toTrain.sort(Comparator.comparingDouble((TrainingJob t) -> Architectures.byName(t.model()).relativeCost())
+                .reversed());
+        // Phase 2 overlaps phase 1: a model's cells are one Spark job, submitted the moment the model is ready;
+        // Spark's FIFO scheduler still runs the trainings' tasks first, the cells fill the slots they leave.
+        Map<String, Integer> classes = new HashMap<>();
+        data.forEach((name, ref) -> classes.put(name, ref.numClasses()));
+        Map<String, List<Cell>> cellsByModel = new LinkedHashMap<>();
+        for (Cell c : costliestFirst(pending, spec, classes)) {
+            cellsByModel.computeIfAbsent(c.training().key(), k -> new ArrayList<>()).add(c);
+        }
+        // Spark SQL's first write in this JVM costs seconds: paid on a driver thread while the executors work.
+        try (ParquetWarmup warmup = pending.isEmpty() ? null : ParquetWarmup.start(spark, run.outDir());
+             CellJobs cellJobs = new CellJobs(jsc, pending.size(), rendered, run, data, threadsPerTask, rows,
+                     interval, out)) {
+            if (!toTrain.isEmpty()) {
+                LongAccumulator trainDone = jsc.sc().longAccumulator("phase 1 done");
+                LongAccumulator trainErrors = jsc.sc().longAccumulator("phase 1 errors");
+                List<TrainingOutcome> trained;
+                boolean retrain = options.fresh();
+                try (Progress p = new Progress("phase 1", "models", toTrain.size(), trainDone::value,
+                        trainErrors::value, interval, out)) {
+                    if (mode.distributed()) {
+                        // Every round of a distributed training needs every slot: cells wait for the last model.
+                        jsc.setJobDescription("phase 1: train " + toTrain.size() + " models");
+                        trained = trainAcrossCluster(jsc, spec, run, data, toTrain, retrain, threadsPerTask,
+                                trainDone, trainErrors);
+                        trained.forEach(t -> cellJobs.submit(t, cellsByModel.get(t.key())));
+                    } else {
+                        trained = trainLocally(jsc, toTrain, job -> attempt(job, () -> new CellWork(
+                                GridSpec.parse(rendered), run, data, threadsPerTask).train(job, retrain),
+                                trainDone, trainErrors), t -> cellJobs.submit(t, cellsByModel.get(t.key())));
                     }
-                    long reused = trained.stream().filter(TrainingOutcome::reused).count();
-                    long failed = trained.stream().filter(t -> !t.ok()).count();
-                    trainedNow = trained.size() - reused - failed;
-                    out.printf("phase 1: %d models ready (%d trained, %d reused from %s)%s%n", trained.size() - failed,
-                            trainedNow, reused, run.modelDir(), failed == 0 ? ""
-                                    : "; " + failed + " failed, their cells become error rows");
                 }
-                clock.phaseDone("train");
-                cellJobs.awaitAll();
+                long reused = trained.stream().filter(TrainingOutcome::reused).count();
+                long failed = trained.stream().filter(t -> !t.ok()).count();
+                trainedNow = trained.size() - reused - failed;
+                out.printf("phase 1: %d models ready (%d trained, %d reused from %s)%s%n", trained.size() - failed,
+                        trainedNow, reused, run.modelDir(), failed == 0 ? ""
+                                : "; " + failed + " failed, their cells become error rows");
             }
-        } finally {
-            if (warmup != null) {
-                warmup.close();
-            }
+            clock.phaseDone("train");
+            cellJobs.awaitAll();
         }
         clock.phaseDone("cells");
 
