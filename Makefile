@@ -17,7 +17,7 @@ help:
 	@echo "make bench    throughput vs PyTorch (installs Debian's python3-torch) and grid throughput"
 	@echo "make bench-grid  only the grid's throughput: Spark local[2] vs one JVM, sequential"
 	@echo "make bench-data  time to read the real subsets vs. loading their prepared form"
-	@echo "make literature  the reference defenses vs. the literature on the real subsets (issue 6; ~1.5 h here)"
+	@echo "make literature  the reference defenses vs. the literature on the real subsets (issue 6; ~3 h here)"
 	@echo "make clean    remove build output (results/ is kept)"
 
 $(BUILT): $(SOURCES)
@@ -67,6 +67,7 @@ literature: $(BUILT)
 	bin/blindspot run --config conf/literature.conf $(ARGS)
 	bin/blindspot run --config conf/literature-clean.conf $(ARGS)
 	bin/blindspot run --config conf/literature-lowrate.conf $(ARGS)
+	bin/blindspot run --config conf/literature-lowrate-gtsrb.conf $(ARGS)
 	bin/blindspot run --config conf/literature-paper.conf $(ARGS)
 
 # The report's tests open report.html in headless Chromium and execute the notebook with Jupyter.
