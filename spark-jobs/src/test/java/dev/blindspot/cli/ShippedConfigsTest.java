@@ -1,0 +1,69 @@
+package dev.blindspot.cli;
+
+import com.typesafe.config.ConfigFactory;
+import com.typesafe.config.ConfigParseOptions;
+import dev.blindspot.grid.GridSpec;
+import org.junit.jupiter.api.Test;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+
+import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Every grid shipped in {@code conf/} loads and validates as {@code bin/blindspot run --config} would load it,
+ * so a broken key, an unknown defense or a bad threshold in one of them fails here, not hours into a run.
+ */
+class ShippedConfigsTest {
+    /** Surefire runs in the module directory; the configs sit at the repository's top. */
+    private static final Path CONF = Path.of("..", "conf");
+    private static final Pattern INCLUDE = Pattern.compile("^\\s*include\\s+\"([^\"]+)\"", Pattern.MULTILINE);
+
+    private static List<Path> configs() throws IOException {
+        try (Stream<Path> files = Files.list(CONF)) {
+            return files.filter(p -> p.toString().endsWith(".conf")).sorted().toList();
+        }
+    }
+
+    @Test
+    void everyShippedConfigLoadsAndValidates() throws IOException {
+        List<Path> configs = configs();
+        assertTrue(configs.size() >= 9, "expected the shipped configs in " + CONF.toAbsolutePath() + ", found " + configs);
+        for (Path conf : configs) {
+            GridSpec spec = assertDoesNotThrow(() -> GridSpec.load(ConfigFactory.parseFile(conf.toFile(),
+                    ConfigParseOptions.defaults().setAllowMissing(false)), ConfigFactory.empty()), conf.toString());
+            assertTrue(!spec.defenses().isEmpty() && !spec.seeds().isEmpty(), conf + ": an empty grid");
+        }
+    }
+
+    /** HOCON ignores an include whose file is missing; a renamed base config would silently shrink a grid. */
+    @Test
+    void everyIncludeNamesAShippedConfig() throws IOException {
+        int includes = 0;
+        for (Path conf : configs()) {
+            Matcher m = INCLUDE.matcher(Files.readString(conf));
+            while (m.find()) {
+                includes++;
+                assertTrue(Files.isRegularFile(conf.resolveSibling(m.group(1))), conf + " includes a missing " + m.group(1));
+            }
+        }
+        assertTrue(includes >= 3, "the literature variants include literature.conf; found " + includes + " includes");
+    }
+
+    @Test
+    void theLowRateGridsPoisonAMinorityOfTheirTargetLabel() {
+        GridSpec gtsrb = GridSpec.load(ConfigFactory.parseFile(CONF.resolve("literature-lowrate-gtsrb.conf").toFile()),
+                ConfigFactory.empty());
+        assertEquals(List.of("gtsrb"), gtsrb.datasets());
+        assertEquals(2, gtsrb.attack().target(), "GTSRB's label 0 is too small to be a minority-poisoned target");
+        assertEquals(0.02, gtsrb.attack().poisonRate());
+        assertEquals(5, gtsrb.defenses().size(), "the five reference defenses, inherited from literature.conf");
+    }
+}
