@@ -1,7 +1,5 @@
 package dev.blindspot.cli;
 
-import com.typesafe.config.ConfigFactory;
-import com.typesafe.config.ConfigParseOptions;
 import dev.blindspot.grid.GridSpec;
 import org.junit.jupiter.api.Test;
 
@@ -26,6 +24,13 @@ class ShippedConfigsTest {
     private static final Path CONF = Path.of("..", "conf");
     private static final Pattern INCLUDE = Pattern.compile("^\\s*include\\s+\"([^\"]+)\"", Pattern.MULTILINE);
 
+    /** The grid as {@code run --config conf} loads it: RunCommand's own loader, no overrides. */
+    private static GridSpec load(Path conf) {
+        RunCommand run = new RunCommand();
+        run.config = conf.toFile();
+        return run.loadGrid();
+    }
+
     private static List<Path> configs() throws IOException {
         try (Stream<Path> files = Files.list(CONF)) {
             return files.filter(p -> p.toString().endsWith(".conf")).sorted().toList();
@@ -37,8 +42,7 @@ class ShippedConfigsTest {
         List<Path> configs = configs();
         assertTrue(configs.size() >= 9, "expected the shipped configs in " + CONF.toAbsolutePath() + ", found " + configs);
         for (Path conf : configs) {
-            GridSpec spec = assertDoesNotThrow(() -> GridSpec.load(ConfigFactory.parseFile(conf.toFile(),
-                    ConfigParseOptions.defaults().setAllowMissing(false)), ConfigFactory.empty()), conf.toString());
+            GridSpec spec = assertDoesNotThrow(() -> load(conf), conf.toString());
             assertTrue(!spec.defenses().isEmpty() && !spec.seeds().isEmpty(), conf + ": an empty grid");
         }
     }
@@ -59,8 +63,7 @@ class ShippedConfigsTest {
 
     @Test
     void theLowRateGridsPoisonAMinorityOfTheirTargetLabel() {
-        GridSpec gtsrb = GridSpec.load(ConfigFactory.parseFile(CONF.resolve("literature-lowrate-gtsrb.conf").toFile()),
-                ConfigFactory.empty());
+        GridSpec gtsrb = load(CONF.resolve("literature-lowrate-gtsrb.conf"));
         assertEquals(List.of("gtsrb"), gtsrb.datasets());
         assertEquals(2, gtsrb.attack().target(), "GTSRB's label 0 is too small to be a minority-poisoned target");
         assertEquals(0.02, gtsrb.attack().poisonRate());
