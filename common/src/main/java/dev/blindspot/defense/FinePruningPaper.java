@@ -4,6 +4,7 @@ import com.typesafe.config.Config;
 import dev.blindspot.data.ImageSet;
 import dev.blindspot.model.Architecture;
 import org.deeplearning4j.nn.conf.graph.LayerVertex;
+import org.deeplearning4j.nn.conf.CNN2DFormat;
 import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -54,10 +55,10 @@ public final class FinePruningPaper implements Defense {
         ImageSet test = context.firstTestImages(images);
         ComputationGraph net = context.model().network();
         Map<String, double[]> sums = new LinkedHashMap<>();
-        List<String> convs = new java.util.ArrayList<>();
+        Map<String, int[]> convs = new LinkedHashMap<>(); // conv → the axes to sum over (all but the channel's)
         net.getConfiguration().getVertices().forEach((name, v) -> {
-            if (v instanceof LayerVertex lv && lv.getLayerConf().getLayer() instanceof ConvolutionLayer) {
-                convs.add(name);
+            if (v instanceof LayerVertex lv && lv.getLayerConf().getLayer() instanceof ConvolutionLayer c) {
+                convs.put(name, c.getCnn2dDataFormat() == CNN2DFormat.NHWC ? new int[] {0, 1, 2} : new int[] {0, 2, 3});
             }
         });
         INDArray w = net.getLayer(Architecture.OUTPUT).getParam("W");
@@ -66,9 +67,7 @@ public final class FinePruningPaper implements Defense {
             int count = Math.min(128, test.size() - from);
             INDArray x = context.model().normalization().toInput(test.pixels(), from, count);
             Map<String, INDArray> acts = net.feedForward(new INDArray[] {x}, false, false);
-            for (String conv : convs) {
-                add(sums, conv, Transforms.abs(acts.get(conv), true).sum(0, 2, 3));
-            }
+            convs.forEach((conv, axes) -> add(sums, conv, Transforms.abs(acts.get(conv), true).sum(axes)));
             INDArray logits = acts.get(Architecture.FEATURES).reshape(count, w.rows()).mmul(w).addiRowVector(b);
             add(sums, Architecture.OUTPUT, Transforms.abs(logits, false).sum(0));
         }

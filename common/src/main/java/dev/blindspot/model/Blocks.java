@@ -1,5 +1,6 @@
 package dev.blindspot.model;
 
+import org.deeplearning4j.nn.conf.CNN2DFormat;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration.GraphBuilder;
 import org.deeplearning4j.nn.conf.ConvolutionMode;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
@@ -16,6 +17,7 @@ import org.deeplearning4j.nn.weights.WeightInit;
 import org.nd4j.linalg.activations.Activation;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.lossfunctions.LossFunctions;
+import dev.blindspot.model.layers.ChannelsLast;
 import dev.blindspot.model.layers.FusedBatchNormRelu;
 import dev.blindspot.model.layers.LinearConvolution;
 
@@ -50,9 +52,22 @@ final class Blocks {
                        LayerFlavor flavor) {
         int pad = (kernel - 1) / 2;
         ConvolutionLayer.Builder b = new ConvolutionLayer.Builder(kernel, kernel).stride(stride, stride)
-                .padding(pad, pad).nOut(nOut).hasBias(false).activation(Activation.IDENTITY);
+                .padding(pad, pad).nOut(nOut).hasBias(false).activation(Activation.IDENTITY).dataFormat(format(flavor));
         g.addLayer(name, flavor == LayerFlavor.FUSED ? new LinearConvolution(b) : b.build(), input);
+        if (flavor == LayerFlavor.FUSED && input.equals(Architecture.INPUT)) {
+            g.inputPreProcessor(name, new ChannelsLast()); // the network takes NCHW images
+        }
         return name;
+    }
+
+    /**
+     * {@link LayerFlavor#FUSED} computes channels-last: oneDNN's forward convolutions then read and write their
+     * native layout (channels-first costs three reorders around each call) and its max-pool is fast. Measured
+     * on compact-cnn training, 2 workers × 1 thread, the same fused BatchNorm passes in each layout (throwaway
+     * probe, two runs): 765–919 images/s channels-last vs 670–767 channels-first. STOCK stays DL4J's default.
+     */
+    static CNN2DFormat format(LayerFlavor flavor) {
+        return flavor == LayerFlavor.FUSED ? CNN2DFormat.NHWC : CNN2DFormat.NCHW;
     }
 
     /**
@@ -71,14 +86,19 @@ final class Blocks {
         return name + "_relu";
     }
 
-    static String maxPool(GraphBuilder g, String name, String input) {
-        g.addLayer(name, new SubsamplingLayer.Builder(PoolingType.MAX).kernelSize(2, 2).stride(2, 2).build(), input);
+    static String maxPool(GraphBuilder g, String name, String input, LayerFlavor flavor) {
+        g.addLayer(name, new SubsamplingLayer.Builder(PoolingType.MAX).kernelSize(2, 2).stride(2, 2)
+                .dataFormat(format(flavor)).build(), input);
         return name;
     }
 
     /** Global average pool as the {@link Architecture#FEATURES} vertex, then the softmax classifier. */
-    static ComputationGraph finish(GraphBuilder g, String input, int numClasses) {
-        g.addLayer(Architecture.FEATURES, new GlobalPoolingLayer.Builder(PoolingType.AVG).build(), input);
+    static ComputationGraph finish(GraphBuilder g, String input, int numClasses, LayerFlavor flavor) {
+        GlobalPoolingLayer.Builder pool = new GlobalPoolingLayer.Builder(PoolingType.AVG);
+        if (format(flavor) == CNN2DFormat.NHWC) {
+            pool.poolingDimensions(1, 2); // the spatial axes
+        }
+        g.addLayer(Architecture.FEATURES, pool.build(), input);
         g.addLayer(Architecture.OUTPUT, new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT)
                 .nOut(numClasses).activation(Activation.SOFTMAX).weightInit(WeightInit.XAVIER).build(),
                 Architecture.FEATURES);

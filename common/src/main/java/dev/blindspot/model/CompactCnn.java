@@ -26,13 +26,13 @@ public final class CompactCnn implements Architecture {
         int pool = 0;
         for (int width : PLAN) {
             if (width == 0) {
-                x = Blocks.maxPool(g, "pool" + (++pool), x);
+                x = Blocks.maxPool(g, "pool" + (++pool), x, flavor);
             } else {
                 conv++;
                 x = Blocks.conv(g, "conv" + conv, x, width, 3, 1, flavor);
                 x = Blocks.bnRelu(g, "bn" + conv, x, flavor);
             }
         }
-        return Blocks.finish(g, x, numClasses);
+        return Blocks.finish(g, x, numClasses, flavor);
     }
 }

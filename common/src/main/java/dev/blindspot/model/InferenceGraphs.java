@@ -1,6 +1,7 @@
 package dev.blindspot.model;
 
 import dev.blindspot.data.ImageSet;
+import dev.blindspot.model.layers.ChannelsLast;
 import dev.blindspot.model.layers.FusedBatchNormRelu;
 import org.deeplearning4j.nn.conf.CNN2DFormat;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
@@ -51,8 +52,12 @@ public final class InferenceGraphs {
         }
         Map<String, List<String>> consumers = consumers(conf);
         for (Map.Entry<String, GraphVertex> e : conf.getVertices().entrySet()) {
-            if (!(e.getValue() instanceof LayerVertex lv) || lv.getPreProcessor() != null
-                    || conf.getVertexInputs().get(e.getKey()).size() != 1) {
+            if (!(e.getValue() instanceof LayerVertex lv) || conf.getVertexInputs().get(e.getKey()).size() != 1) {
+                return false;
+            }
+            // The only preprocessor: the first layer's NCHW → NHWC turn (the folded graph takes NHWC input).
+            if (lv.getPreProcessor() != null && !(lv.getPreProcessor() instanceof ChannelsLast
+                    && conf.getNetworkInputs().contains(conf.getVertexInputs().get(e.getKey()).get(0)))) {
                 return false;
             }
             Layer l = lv.getLayerConf().getLayer();

@@ -41,7 +41,7 @@ public final class PreActResNet18 implements Architecture {
                 inWidth = WIDTHS[stage];
             }
         }
-        return Blocks.finish(g, x, numClasses);
+        return Blocks.finish(g, x, numClasses, flavor);
     }
 
     private static String block(GraphBuilder g, String name, String x, int inWidth, int width, int stride,

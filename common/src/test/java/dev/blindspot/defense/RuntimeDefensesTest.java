@@ -14,7 +14,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** STRIP and Fine-Pruning, both variants, on models with and without a planted trigger. */
 class RuntimeDefensesTest {
-    private final Strip strip = Strip.fromConfig(settings(Strip.NAME, "blends = 30, inputs = 200"));
+    private final Strip strip = Strip.fromConfig(settings(Strip.NAME, "blends = 100, inputs = 200"));
 
     @Test
     void stripCatchesTriggeredInputsOfABackdooredModel() {

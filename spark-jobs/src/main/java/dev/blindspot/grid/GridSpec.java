@@ -226,8 +226,9 @@ public record GridSpec(Config config, String configHash, List<String> datasets, 
     /**
      * One training per distinct (dataset, model, seed); attack and training settings are grid-wide. The
      * key hashes everything that determines the model, the dataset by its content, and a distributed
-     * training's mode (workers, averaging), which changes the model. Local mode adds nothing to the key, so
-     * the models stored before the mode existed keep their names.
+     * training's mode (workers, averaging), which changes the model. Local mode adds nothing to the key.
+     * "training-v2": the networks train channels-last since then, with their BatchNorm statistics summed in
+     * another order (same function, other float rounding), so v1's stored models are not reused.
      */
     public List<TrainingJob> trainings(Map<String, PreparedDataset.Ref> data, TrainingMode.Resolved mode) {
         List<TrainingJob> jobs = new ArrayList<>();
@@ -235,7 +236,7 @@ public record GridSpec(Config config, String configHash, List<String> datasets, 
             String fingerprint = d + ":" + data.get(d).contentHash();
             for (String m : models) {
                 for (long seed : seeds) {
-                    List<String> parts = new ArrayList<>(List.of("training-v1", fingerprint, m, attack.spec(),
+                    List<String> parts = new ArrayList<>(List.of("training-v2", fingerprint, m, attack.spec(),
                             training.spec(), "clean-split=" + cleanSplit, Long.toString(seed)));
                     if (mode.distributed()) {
                         parts.add(mode.spec());

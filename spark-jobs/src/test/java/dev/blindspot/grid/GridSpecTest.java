@@ -54,12 +54,12 @@ class GridSpecTest {
     }
 
     @Test
-    void aDistributedTrainingIsAnotherModelAndLocalKeysAreThoseOfStoresWrittenBeforeTheModeExisted() {
+    void aDistributedTrainingIsAnotherModelAndLocalKeysHaveNoModeInThem() {
         GridSpec s = spec(BASE);
         var data = s.prepareDatasets(prepared.toString());
         String local = s.trainings(data, TrainingMode.Resolved.LOCAL).get(0).key();
-        // The key as every run before training.mode computed it: stored models stay valid.
-        String before = Hashes.of("training-v1", "synthetic:" + data.get("synthetic").contentHash(), "compact-cnn",
+        // Local mode adds nothing to the key (as before training.mode existed).
+        String before = Hashes.of("training-v2", "synthetic:" + data.get("synthetic").contentHash(), "compact-cnn",
                 s.attack().spec(), s.training().spec(), "clean-split=50", "1");
         assertEquals(before, local);
         String two = s.trainings(data, new TrainingMode.Resolved(true, 2, 1)).get(0).key();

@@ -11,14 +11,14 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import java.util.Collection;
 
 /**
- * Configuration of BatchNorm followed by ReLU in one layer (NCHW), computed by
+ * Configuration of BatchNorm followed by ReLU in one layer (channels-last, NHWC), computed by
  * {@link FusedBatchNormReluLayer}. Same parameters as DL4J's BatchNormalization with
  * {@code useLogStd = false}: gamma, beta, running mean, running variance.
  *
  * <p>Why: in DL4J 1.0.0-M2.1 BatchNorm costs as much as the convolutions around it (its batch statistics
  * are computed by a slow strided variance, its backward pass by a generic op) and its ReLU needs a separate
- * layer with an extra copy. The fused layer reduces contiguous rows instead and fuses the ReLU mask into
- * the backward pass. {@code NativeKernelEquivalenceTest} checks it against the stock layers.
+ * layer with an extra copy. The fused layer sums its statistics with BLAS instead, writes every pass into
+ * a buffer it is given and fuses the ReLU mask into the backward pass. {@code FastPathEquivalenceTest} checks it against the stock layers.
  */
 public class FusedBatchNormRelu extends BatchNormalization {
 
@@ -31,7 +31,7 @@ public class FusedBatchNormRelu extends BatchNormalization {
         setLockGammaBeta(false);
         setGamma(1.0);
         setBeta(0.0);
-        setCnn2DFormat(CNN2DFormat.NCHW);
+        setCnn2DFormat(CNN2DFormat.NHWC);
         setActivationFn(Activation.IDENTITY.getActivationFunction());
     }
 
