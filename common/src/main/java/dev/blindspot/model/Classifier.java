@@ -80,9 +80,7 @@ public final class Classifier {
             Cancellation.check();
             int count = Math.min(INFERENCE_BATCH, n - from);
             INDArray input = normalization.toInput(set.pixels(), from, count);
-            INDArray[] acts = fast != null
-                    ? fast.output(READOUT, false, new INDArray[] {input.permute(0, 2, 3, 1).dup('c')}, null)
-                    : network.output(READOUT, false, new INDArray[] {input}, null);
+            INDArray[] acts = (fast != null ? fast : network).output(READOUT, false, new INDArray[] {input}, null);
             INDArray out = acts[1];
             INDArray argmax = out.argMax(1);
             for (int i = 0; i < count; i++) {

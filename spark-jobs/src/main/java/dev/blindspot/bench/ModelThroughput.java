@@ -66,14 +66,11 @@ public final class ModelThroughput {
             net.computeGradientAndScore();
         }, warmup, steps, batch);
         // Inference as Classifier runs it: on the folded channels-last copy where the graph allows (InferenceGraphs).
-        INDArray[] nhwc = {x.permute(0, 2, 3, 1).dup('c')};
-        java.util.Map<ComputationGraph, INDArray[]> inputs = new java.util.IdentityHashMap<>();
+        List<ComputationGraph> inference = new ArrayList<>();
         for (ComputationGraph net : nets) {
-            var folded = InferenceGraphs.fold(net); // empty for the stock flavor: it is not foldable
-            inputs.put(folded.orElse(net), folded.isPresent() ? nhwc : xs);
+            inference.add(InferenceGraphs.fold(net).orElse(net)); // empty for the stock flavor: it is not foldable
         }
-        double infer = concurrently(new ArrayList<>(inputs.keySet()), threads, net -> net.output(false, inputs.get(net)),
-                warmup, steps, batch);
+        double infer = concurrently(inference, threads, net -> net.output(false, xs), warmup, steps, batch);
         return new Rates(train, backprop, infer);
     }
 

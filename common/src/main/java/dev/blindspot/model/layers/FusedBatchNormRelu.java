@@ -18,7 +18,8 @@ import java.util.Collection;
  * <p>Why: in DL4J 1.0.0-M2.1 BatchNorm costs as much as the convolutions around it (its batch statistics
  * are computed by a slow strided variance, its backward pass by a generic op) and its ReLU needs a separate
  * layer with an extra copy. The fused layer sums its statistics with BLAS instead, writes every pass into
- * a buffer it is given and fuses the ReLU mask into the backward pass. {@code FastPathEquivalenceTest} checks it against the stock layers.
+ * a buffer it is given and fuses the ReLU mask into the backward pass. {@code FastPathEquivalenceTest}
+ * checks it against the stock layers.
  */
 public class FusedBatchNormRelu extends BatchNormalization {
 
