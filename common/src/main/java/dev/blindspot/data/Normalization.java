@@ -50,15 +50,32 @@ public record Normalization(float[] mean, float[] std) implements java.io.Serial
 
     /** Normalizes {@code count} raw images starting at image {@code from} of {@code raw} into NCHW floats. */
     public INDArray toInput(byte[] raw, int from, int count) {
-        float[] out = new float[count * ImageSet.IMAGE_BYTES];
         int offset = from * ImageSet.IMAGE_BYTES;
+        return normalize(k -> raw[offset + k] & 0xFF, count);
+    }
+
+    /**
+     * Normalizes {@code count} images given as raw pixel values in CHW order, which may lie outside
+     * [0, 255] (STRIP's unclipped superimposition adds two images), into NCHW floats.
+     */
+    public INDArray toInput(float[] raw, int count) {
+        if (raw.length < (long) count * ImageSet.IMAGE_BYTES) {
+            throw new IllegalArgumentException(count + " images need " + count * ImageSet.IMAGE_BYTES
+                    + " values, got " + raw.length);
+        }
+        return normalize(k -> raw[k], count);
+    }
+
+    /** {@code (v/255 − mean)/std} of the raw values {@code pixel.applyAsDouble(k)}, k over count images. */
+    private INDArray normalize(java.util.function.IntToDoubleFunction pixel, int count) {
+        float[] out = new float[count * ImageSet.IMAGE_BYTES];
         for (int i = 0; i < count; i++) {
             for (int c = 0; c < ImageSet.CHANNELS; c++) {
                 float scale = 1f / (255f * std[c]);
                 float shift = mean[c] / std[c];
                 int base = i * ImageSet.IMAGE_BYTES + c * ImageSet.PLANE;
                 for (int k = 0; k < ImageSet.PLANE; k++) {
-                    out[base + k] = (raw[offset + base + k] & 0xFF) * scale - shift;
+                    out[base + k] = (float) pixel.applyAsDouble(base + k) * scale - shift;
                 }
             }
         }

@@ -23,10 +23,15 @@ import java.util.Map;
  * analysis of IBM ART's implementation.
  *
  * <p>Per training label: the penultimate activations of the poisoned training set's samples with that label,
- * reduced to {@code dimensions} by PCA (the paper uses ICA; PCA is the deterministic alternative DESIGN.md
- * allows), split by 2-means (k-means++, seeded). A cluster is poisonous if its relative size is below
- * {@code size-threshold} and the split's mean silhouette exceeds {@code silhouette-threshold}. Detected iff
- * the target label has a poisonous cluster.
+ * reduced to {@code dimensions} ({@code reduction}), split by 2-means (k-means++, seeded). A cluster is
+ * poisonous if its relative size is below {@code size-threshold} and the split's mean silhouette exceeds
+ * {@code silhouette-threshold}. Detected iff the target label has a poisonous cluster.
+ *
+ * <p>{@code reduction = pca} (default, as IBM ART's default) projects on the top principal components.
+ * {@code reduction = ica} is the paper's ICA: FastICA's sources are the whitened principal components (unit
+ * variance each) turned by an orthogonal unmixing matrix, and k-means++, k-means and the silhouette depend on
+ * the points only through Euclidean distances, which that turn preserves. Clustering the sources is therefore
+ * clustering the whitened components, which is how it is computed: exactly, with no ICA iteration to converge.
  */
 public final class ActivationClustering implements Defense {
     public static final String NAME = "activation-clustering";
@@ -35,18 +40,22 @@ public final class ActivationClustering implements Defense {
     private final double sizeThreshold;
     private final double silhouetteThreshold;
     private final int maxIterations;
+    private final boolean whiten;
 
-    ActivationClustering(int dimensions, double sizeThreshold, double silhouetteThreshold, int maxIterations) {
+    ActivationClustering(int dimensions, double sizeThreshold, double silhouetteThreshold, int maxIterations,
+                         boolean whiten) {
         this.dimensions = dimensions;
         this.sizeThreshold = sizeThreshold;
         this.silhouetteThreshold = silhouetteThreshold;
         this.maxIterations = maxIterations;
+        this.whiten = whiten;
     }
 
     public static ActivationClustering fromConfig(Config c) {
         DefenseSettings s = new DefenseSettings(NAME, c);
         return new ActivationClustering(s.intAtLeast("dimensions", 1), s.doubleIn("size-threshold", 0, 0.5, false, true),
-                s.doubleIn("silhouette-threshold", -1, 1, true, false), s.intAtLeast("max-iterations", 1));
+                s.doubleIn("silhouette-threshold", -1, 1, true, false), s.intAtLeast("max-iterations", 1),
+                s.oneOf("reduction", "pca", "ica").equals("ica"));
     }
 
     @Override
@@ -109,11 +118,11 @@ public final class ActivationClustering implements Defense {
         Removal.score(flaggedSample, training.poisoned(), scores);
         return new DefenseOutcome(targetPoisonous, targetPoisonous,
                 scores, Map.of("size_threshold", sizeThreshold, "silhouette_threshold", silhouetteThreshold,
-                "dimensions", (double) dimensions));
+                "dimensions", (double) dimensions, "whitened", whiten ? 1.0 : 0.0));
     }
 
     LabelAnalysis analyse(float[][] features, List<Integer> members, long seed) {
-        double[][] reduced = reduce(features, members, dimensions);
+        double[][] reduced = reduce(features, members, dimensions, whiten);
         List<DoublePoint> points = new ArrayList<>(reduced.length);
         for (double[] r : reduced) {
             points.add(new DoublePoint(r));
@@ -145,8 +154,11 @@ public final class ActivationClustering implements Defense {
         return new LabelAnalysis(reduced.length, silhouette, share, poisonous, inSmall);
     }
 
-    /** The members' features, centred, projected on their top {@code dims} principal components. */
-    static double[][] reduce(float[][] features, List<Integer> members, int dims) {
+    /**
+     * The members' features, centred, projected on their top {@code dims} principal components; with
+     * {@code whiten}, each component scaled to unit variance (a component of zero variance stays 0).
+     */
+    static double[][] reduce(float[][] features, List<Integer> members, int dims, boolean whiten) {
         int n = members.size();
         int d = features[members.get(0)].length;
         double[][] x = new double[n][d];
@@ -165,8 +177,19 @@ public final class ActivationClustering implements Defense {
         }
         RealMatrix m = new Array2DRowRealMatrix(x, false);
         int k = Math.min(dims, Math.min(n, d));
-        RealMatrix v = new SingularValueDecomposition(m).getV().getSubMatrix(0, d - 1, 0, k - 1);
-        return m.multiply(v).getData();
+        SingularValueDecomposition svd = new SingularValueDecomposition(m);
+        double[][] projected = m.multiply(svd.getV().getSubMatrix(0, d - 1, 0, k - 1)).getData();
+        if (whiten) {
+            double[] singular = svd.getSingularValues();
+            for (int j = 0; j < k; j++) {
+                // column j of the projection is U_j·s_j: its standard deviation is s_j / sqrt(n - 1)
+                double scale = singular[j] > 0 ? Math.sqrt(Math.max(n - 1, 1)) / singular[j] : 0;
+                for (double[] row : projected) {
+                    row[j] *= scale;
+                }
+            }
+        }
+        return projected;
     }
 
     /** Mean silhouette of a two-cluster assignment (Rousseeuw 1987), Euclidean. */

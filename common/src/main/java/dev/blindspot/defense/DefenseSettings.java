@@ -65,4 +65,21 @@ final class DefenseSettings {
     double share(String name) {
         return doubleIn(name, 0, 1, false, true);
     }
+
+    /** A string that is one of {@code allowed}. */
+    String oneOf(String name, String... allowed) {
+        String v;
+        try {
+            v = config.getString(name);
+        } catch (ConfigException.Missing e) {
+            throw new InvalidConfigException(key(name), "is missing");
+        } catch (ConfigException.WrongType e) {
+            throw new InvalidConfigException(key(name), "must be one of " + String.join(", ", allowed));
+        }
+        if (!java.util.List.of(allowed).contains(v)) {
+            throw new InvalidConfigException(key(name), "must be one of " + String.join(", ", allowed)
+                    + ", got '" + v + "'");
+        }
+        return v;
+    }
 }

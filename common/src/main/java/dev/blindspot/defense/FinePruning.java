@@ -128,6 +128,15 @@ public final class FinePruning implements Defense {
         ImageSet triggered = attack.stampAll(test);
         double caBefore = Metrics.accuracy(deployed.predict(test), test.labels());
         double asrBefore = Metrics.attackSuccess(deployed.predict(triggered), test.labels(), attack.target(), true);
+        // The pruned model before fine-tuning: did pruning alone reach the backdoor? (Liu et al.'s premise: its
+        // channels are dormant on clean data, so they go first.) Rebuilt from the list: the search's copy has one
+        // channel too many pruned when it stopped at the budget.
+        Classifier prunedModel = deployed.copy();
+        for (int c : prunedChannels) {
+            prune(prunedModel.network(), c);
+        }
+        double caPruned = Metrics.accuracy(prunedModel.predict(test), test.labels());
+        double asrPruned = Metrics.attackSuccess(prunedModel.predict(triggered), test.labels(), attack.target(), true);
         double caAfter = Metrics.accuracy(repaired.predict(test), test.labels());
         double asrAfter = Metrics.attackSuccess(repaired.predict(triggered), test.labels(), attack.target(), true);
         Map<String, Double> scores = new HashMap<>();
@@ -136,6 +145,8 @@ public final class FinePruning implements Defense {
         scores.put("defender_acc_before", baseAccuracy);
         scores.put("defender_acc_pruned", prunedAccuracy);
         scores.put("clean_acc_before", caBefore);
+        scores.put("clean_acc_pruned", caPruned);
+        scores.put("asr_pruned", asrPruned);
         scores.put("clean_acc_after", caAfter);
         scores.put("asr_before", asrBefore);
         scores.put("asr_after", asrAfter);

@@ -6,11 +6,13 @@ import dev.blindspot.data.Normalization;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.util.ModelSerializer;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.indexing.NDArrayIndex;
 
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.util.List;
+import java.util.function.BiFunction;
 
 /**
  * A network together with the normalization its inputs need: what precision schemes transform and
@@ -62,16 +64,22 @@ public final class Classifier {
 
     /** Predicted labels of every image. */
     public int[] predict(ImageSet set) {
-        return run(set, false).predictions();
+        return run(set.size(), (from, count) -> normalization.toInput(set.pixels(), from, count), false)
+                .predictions();
     }
 
     /** Predictions, class probabilities and penultimate features of every image, in one pass. */
     public Outputs outputs(ImageSet set) {
-        return run(set, true);
+        return run(set.size(), (from, count) -> normalization.toInput(set.pixels(), from, count), true);
     }
 
-    private Outputs run(ImageSet set, boolean keepAll) {
-        int n = set.size();
+    /** The same for inputs already normalized (NCHW, as {@link Normalization#toInput} makes them). */
+    public Outputs outputs(INDArray input) {
+        return run((int) input.size(0),
+                (from, count) -> input.get(NDArrayIndex.interval(from, from + count)), true);
+    }
+
+    private Outputs run(int n, BiFunction<Integer, Integer, INDArray> batches, boolean keepAll) {
         int[] predictions = new int[n];
         float[][] probabilities = keepAll ? new float[n][] : null;
         float[][] features = keepAll ? new float[n][] : null;
@@ -79,7 +87,7 @@ public final class Classifier {
         for (int from = 0; from < n; from += INFERENCE_BATCH) {
             Cancellation.check();
             int count = Math.min(INFERENCE_BATCH, n - from);
-            INDArray input = normalization.toInput(set.pixels(), from, count);
+            INDArray input = batches.apply(from, count);
             INDArray[] acts = (fast != null ? fast : network).output(READOUT, false, new INDArray[] {input}, null);
             INDArray out = acts[1];
             INDArray argmax = out.argMax(1);

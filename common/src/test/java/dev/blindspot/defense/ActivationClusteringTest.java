@@ -87,10 +87,60 @@ class ActivationClusteringTest {
     @Test
     void pcaKeepsTheDirectionOfLargestVariance() {
         float[][] f = {{1, 0, 0}, {-1, 0, 0}, {2, 0.1f, 0}, {-2, -0.1f, 0}};
-        double[][] r = ActivationClustering.reduce(f, List.of(0, 1, 2, 3), 1);
+        double[][] r = ActivationClustering.reduce(f, List.of(0, 1, 2, 3), 1, false);
         assertEquals(4, r.length);
         assertEquals(1, r[0].length);
         assertTrue(Math.abs(r[2][0]) > 1.9 && Math.abs(r[0][0]) > 0.9);
+    }
+
+    @Test
+    void whitenedComponentsHaveUnitVarianceAndNoCorrelation() {
+        Object[] c = constructed(100, 0);
+        float[][] f = (float[][]) c[0];
+        List<Integer> members = SpectralSignatures.membersOf(((PoisonedSet) c[1]).images().labels(), 0);
+        double[][] plain = ActivationClustering.reduce(f, members, 10, false);
+        double[][] white = ActivationClustering.reduce(f, members, 10, true);
+        int n = white.length;
+        for (int a = 0; a < 10; a++) {
+            for (int b = 0; b < 10; b++) {
+                double cov = 0;
+                for (double[] row : white) {
+                    cov += row[a] * row[b] / (n - 1);
+                }
+                assertEquals(a == b ? 1.0 : 0.0, cov, 1e-9, "covariance " + a + "," + b);
+            }
+        }
+        // The poison axis dominates the first principal component (variance ~13 against ~1 for the others);
+        // whitening takes that weight away, the direction stays.
+        double first = 0;
+        for (double[] row : plain) {
+            first += row[0] * row[0] / (n - 1);
+        }
+        assertTrue(first > 5, "variance of the first component " + first);
+        assertEquals(plain[3][0] / plain[5][0], white[3][0] / white[5][0], 1e-9);
+    }
+
+    @Test
+    void icaSeesTheClusterOnlyWhereTheComponentsCarryIt() {
+        // Whitening gives each kept component unit variance, so the one direction that separates the poison weighs
+        // as much as each isotropic noise component: with 10 kept of 32-d noise, 2-means no longer finds the
+        // cluster (silhouette < 0.1), where PCA does; with 1 kept (the poison axis), it splits at the gap.
+        Object[] c = constructed(100, 0);
+        float[][] f = (float[][]) c[0];
+        PoisonedSet set = (PoisonedSet) c[1];
+        ActivationClustering ica10 = ActivationClustering.fromConfig(settings(ActivationClustering.NAME, "reduction = ica"));
+        DefenseOutcome diluted = ica10.inspect(f, set, 1);
+        assertFalse(diluted.detected(), diluted.scores().toString());
+        assertEquals(1.0, diluted.thresholds().get("whitened"));
+        assertTrue(ac.inspect(f, set, 1).detected());
+        assertEquals(0.0, ac.inspect(f, set, 1).thresholds().get("whitened"));
+
+        ActivationClustering ica1 = ActivationClustering.fromConfig(
+                settings(ActivationClustering.NAME, "reduction = ica, dimensions = 1"));
+        DefenseOutcome o = ica1.inspect(f, set, 1);
+        assertTrue(o.detected(), o.scores().toString());
+        assertTrue(o.scores().get("removal_recall") > 0.95, o.scores().toString());
+        assertEquals(0.0, o.scores().get("non_target_flagged"), o.scores().toString());
     }
 
     @Test
@@ -101,5 +151,8 @@ class ActivationClusteringTest {
         e = assertThrows(InvalidConfigException.class,
                 () -> ActivationClustering.fromConfig(settings(ActivationClustering.NAME, "dimensions = 0")));
         assertEquals("defenses.activation-clustering.dimensions", e.key());
+        e = assertThrows(InvalidConfigException.class,
+                () -> ActivationClustering.fromConfig(settings(ActivationClustering.NAME, "reduction = tsne")));
+        assertEquals("defenses.activation-clustering.reduction", e.key());
     }
 }

@@ -9,6 +9,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import static dev.blindspot.defense.NeuralCleanseTest.settings;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -16,9 +17,19 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class RuntimeDefensesTest {
     private final Strip strip = Strip.fromConfig(settings(Strip.NAME, "blends = 100, inputs = 200"));
 
+    /** STRIP (defaults, clipped sums) on the backdoored fixture, computed once: it is the costly part. */
+    private static DefenseOutcome stripOnBackdoored;
+
+    private synchronized DefenseOutcome stripOnBackdoored() {
+        if (stripOnBackdoored == null) {
+            stripOnBackdoored = strip.run(PlantedModels.backdoored().context(9));
+        }
+        return stripOnBackdoored;
+    }
+
     @Test
     void stripCatchesTriggeredInputsOfABackdooredModel() {
-        DefenseOutcome o = strip.run(PlantedModels.backdoored().context(9));
+        DefenseOutcome o = stripOnBackdoored();
         assertTrue(o.detected(), o.scores().toString());
         // The tinted fixture's classes survive blending, so entropies are low for all inputs; the 90% of the
         // literature is checked on real data (conf/literature.conf). Here: triggered inputs rank lower.
@@ -26,6 +37,31 @@ class RuntimeDefensesTest {
         assertTrue(o.scores().get("mean_entropy_triggered") < o.scores().get("mean_entropy_clean"));
         assertTrue(o.scores().get("frr") <= 0.1, "the threshold sits at 1% FRR of the clean split: " + o.scores());
         assertTrue(o.thresholds().get("entropy") > 0);
+    }
+
+    @Test
+    void stripWithUnclippedSumsCatchesTriggeredInputsToo() {
+        Strip additive = Strip.fromConfig(settings(Strip.NAME, "blends = 100, inputs = 200, superimpose = additive"));
+        DefenseOutcome o = additive.run(PlantedModels.backdoored().context(9));
+        DefenseOutcome clipped = stripOnBackdoored();
+        assertEquals(0.0, o.thresholds().get("clipped"));
+        assertEquals(1.0, clipped.thresholds().get("clipped"));
+        assertTrue(o.detected(), o.scores().toString());
+        // Same inputs, same blend partners (same seed): only the sums differ, and so do the entropies.
+        assertNotEquals(clipped.scores().get("mean_entropy_clean"), o.scores().get("mean_entropy_clean"));
+    }
+
+    @Test
+    void stripReportsItsCatchRateOnTheInputsTheBackdoorSendsToTheTarget() {
+        DefenseOutcome o = stripOnBackdoored();
+        // The first 200 test images' triggered copies: the share sent to the target is that subset's ASR.
+        double effective = o.scores().get("triggered_effective");
+        assertTrue(effective > 0.5 && effective <= 1, o.scores().toString());
+        double caught = o.scores().get("triggered_detected");
+        double caughtEffective = o.scores().get("effective_triggered_detected");
+        // caught = effective * caughtEffective + (1 - effective) * (catch rate on the others)
+        assertTrue(caught >= effective * caughtEffective - 1e-12, o.scores().toString());
+        assertTrue(caught <= effective * caughtEffective + (1 - effective) + 1e-12, o.scores().toString());
     }
 
     @Test
@@ -55,6 +91,25 @@ class RuntimeDefensesTest {
         assertTrue(o.scores().get("defender_acc_before") - o.scores().get("defender_acc_pruned") <= 0.04 + 1e-9);
         assertEquals(PlantedModels.asr(p), o.scores().get("asr_before"), 1e-12);
         assertEquals(o.scores().get("asr_after") <= 0.2, o.detected());
+
+        // The pruned-only model is the deployed one without exactly the pruned_channels least active channels.
+        float[][] features = p.model().outputs(p.data().cleanSplit()).features();
+        double[] mean = new double[features[0].length];
+        for (float[] f : features) {
+            for (int c = 0; c < mean.length; c++) {
+                mean[c] += f[c] / (double) features.length;
+            }
+        }
+        Integer[] order = java.util.stream.IntStream.range(0, mean.length).boxed().toArray(Integer[]::new);
+        java.util.Arrays.sort(order, java.util.Comparator.comparingDouble((Integer c) -> mean[c]));
+        Classifier prunedOnly = p.model().copy();
+        for (int k = 0; k < (int) pruned; k++) {
+            FinePruning.prune(prunedOnly.network(), order[k]);
+        }
+        PlantedModels.Planted prunedPlanted = new PlantedModels.Planted(prunedOnly, p.data(), p.test());
+        assertEquals(PlantedModels.asr(prunedPlanted), o.scores().get("asr_pruned"), 1e-12);
+        assertEquals(dev.blindspot.metrics.Metrics.accuracy(prunedOnly.predict(p.test()), p.test().labels()),
+                o.scores().get("clean_acc_pruned"), 1e-12);
     }
 
     @Test
@@ -93,6 +148,10 @@ class RuntimeDefensesTest {
         InvalidConfigException e = assertThrows(InvalidConfigException.class,
                 () -> Strip.fromConfig(settings(Strip.NAME, "frr = 0.7")));
         assertEquals("defenses.strip.frr", e.key());
+        e = assertThrows(InvalidConfigException.class,
+                () -> Strip.fromConfig(settings(Strip.NAME, "superimpose = alpha")));
+        assertEquals("defenses.strip.superimpose", e.key());
+        assertTrue(e.getMessage().contains("clipped, additive"), e.getMessage());
         e = assertThrows(InvalidConfigException.class,
                 () -> FinePruning.fromConfig(settings(FinePruning.NAME, "mitigated-asr = 0")));
         assertEquals("defenses.fine-pruning.mitigated-asr", e.key());

@@ -90,6 +90,10 @@ class InferenceGraphsTest {
             spread = Math.max(spread, Math.abs(f[0] - ref[1][0][0]));
         }
         assertTrue(spread > 1e-2, "the comparison is not between constants");
+        // Inputs normalized by the caller (STRIP's unclipped sums) take the same path, in the same batches.
+        Classifier.Outputs normalized = c.outputs(NORM.toInput(set.pixels(), 0, set.size()));
+        assertEquals(0.0, maxDiff(fast.probabilities(), normalized.probabilities()));
+        assertEquals(0.0, maxDiff(fast.features(), normalized.features()));
 
         // A parameter changed in place (as pruning does) reaches the next inference.
         INDArray w = net.getLayer("conv5").getParam("W");
