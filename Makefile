@@ -68,6 +68,8 @@ literature: $(BUILT)
 	bin/blindspot run --config conf/literature-clean.conf $(ARGS)
 	bin/blindspot run --config conf/literature-lowrate.conf $(ARGS)
 	bin/blindspot run --config conf/literature-lowrate-gtsrb.conf $(ARGS)
+	bin/blindspot run --config conf/literature-lowrate-authors.conf $(ARGS)
+	bin/blindspot run --config conf/literature-lowrate-gtsrb-authors.conf $(ARGS)
 	bin/blindspot run --config conf/literature-paper.conf $(ARGS)
 
 # The report's tests open report.html in headless Chromium and execute the notebook with Jupyter.

@@ -69,4 +69,22 @@ class ShippedConfigsTest {
         assertEquals(0.02, gtsrb.attack().poisonRate());
         assertEquals(5, gtsrb.defenses().size(), "the five reference defenses, inherited from literature.conf");
     }
+
+    /** The authors'-variant grids run on their base grid's models: same store, same model-determining settings. */
+    @Test
+    void theAuthorsVariantsReuseTheirBaseGridsModels() {
+        for (String base : List.of("literature-lowrate", "literature-lowrate-gtsrb")) {
+            GridSpec b = load(CONF.resolve(base + ".conf"));
+            GridSpec a = load(CONF.resolve(base + "-authors.conf"));
+            assertEquals(b.config().getString("run.out") + "/models", a.config().getString("run.models"), base);
+            assertEquals(b.datasets(), a.datasets(), base);
+            assertEquals(b.models(), a.models(), base);
+            assertEquals(b.seeds(), a.seeds(), base);
+            assertEquals(b.attack().spec(), a.attack().spec(), base);
+            assertEquals(b.training().spec(), a.training().spec(), base);
+            assertEquals(b.cleanSplit(), a.cleanSplit(), base);
+            assertEquals("additive", a.config().getString("defenses.strip.superimpose"), base);
+            assertEquals("ica", a.config().getString("defenses.activation-clustering.reduction"), base);
+        }
+    }
 }
