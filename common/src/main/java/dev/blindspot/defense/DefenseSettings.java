@@ -4,6 +4,9 @@ import com.typesafe.config.Config;
 import com.typesafe.config.ConfigException;
 import dev.blindspot.util.InvalidConfigException;
 
+import java.util.List;
+import java.util.function.Function;
+
 /**
  * Reads one defense's config subtree ({@code defenses."<name>"}) with range checks whose errors name the full
  * key, so a bad threshold or budget is reported before any cell runs.
@@ -23,14 +26,7 @@ final class DefenseSettings {
 
     /** An integer ≥ {@code min}. */
     int intAtLeast(String name, int min) {
-        int v;
-        try {
-            v = config.getInt(name);
-        } catch (ConfigException.Missing e) {
-            throw new InvalidConfigException(key(name), "is missing");
-        } catch (ConfigException.WrongType e) {
-            throw new InvalidConfigException(key(name), "must be an integer");
-        }
+        int v = read(name, config::getInt, "must be an integer");
         if (v < min) {
             throw new InvalidConfigException(key(name), "must be >= " + min + ", got " + v);
         }
@@ -39,14 +35,7 @@ final class DefenseSettings {
 
     /** A number between lo and hi, each bound included or not; infinite bounds allowed. */
     double doubleIn(String name, double lo, double hi, boolean includeLo, boolean includeHi) {
-        double v;
-        try {
-            v = config.getDouble(name);
-        } catch (ConfigException.Missing e) {
-            throw new InvalidConfigException(key(name), "is missing");
-        } catch (ConfigException.WrongType e) {
-            throw new InvalidConfigException(key(name), "must be a number");
-        }
+        double v = read(name, config::getDouble, "must be a number");
         boolean okLo = includeLo ? v >= lo : v > lo;
         boolean okHi = includeHi ? v <= hi : v < hi;
         if (!(okLo && okHi) || Double.isNaN(v)) {
@@ -68,18 +57,22 @@ final class DefenseSettings {
 
     /** A string that is one of {@code allowed}. */
     String oneOf(String name, String... allowed) {
-        String v;
-        try {
-            v = config.getString(name);
-        } catch (ConfigException.Missing e) {
-            throw new InvalidConfigException(key(name), "is missing");
-        } catch (ConfigException.WrongType e) {
-            throw new InvalidConfigException(key(name), "must be one of " + String.join(", ", allowed));
-        }
-        if (!java.util.List.of(allowed).contains(v)) {
+        String v = read(name, config::getString, "must be one of " + String.join(", ", allowed));
+        if (!List.of(allowed).contains(v)) {
             throw new InvalidConfigException(key(name), "must be one of " + String.join(", ", allowed)
                     + ", got '" + v + "'");
         }
         return v;
+    }
+
+    /** The value at {@code name}, or an error naming the full key when it is missing or of the wrong type. */
+    private <T> T read(String name, Function<String, T> getter, String wrongType) {
+        try {
+            return getter.apply(name);
+        } catch (ConfigException.Missing e) {
+            throw new InvalidConfigException(key(name), "is missing");
+        } catch (ConfigException.WrongType e) {
+            throw new InvalidConfigException(key(name), wrongType);
+        }
     }
 }

@@ -154,5 +154,9 @@ class ActivationClusteringTest {
         e = assertThrows(InvalidConfigException.class,
                 () -> ActivationClustering.fromConfig(settings(ActivationClustering.NAME, "reduction = tsne")));
         assertEquals("defenses.activation-clustering.reduction", e.key());
+        e = assertThrows(InvalidConfigException.class,
+                () -> ActivationClustering.fromConfig(settings(ActivationClustering.NAME, "dimensions = ten")));
+        assertEquals("defenses.activation-clustering.dimensions", e.key());
+        assertTrue(e.getMessage().contains("must be an integer"), e.getMessage());
     }
 }
