@@ -64,19 +64,23 @@ public final class Classifier {
 
     /** Predicted labels of every image. */
     public int[] predict(ImageSet set) {
-        return run(set.size(), (from, count) -> normalization.toInput(set.pixels(), from, count), false)
-                .predictions();
+        return run(set.size(), batchesOf(set), false).predictions();
     }
 
     /** Predictions, class probabilities and penultimate features of every image, in one pass. */
     public Outputs outputs(ImageSet set) {
-        return run(set.size(), (from, count) -> normalization.toInput(set.pixels(), from, count), true);
+        return run(set.size(), batchesOf(set), true);
     }
 
     /** The same for inputs already normalized (NCHW, as {@link Normalization#toInput} makes them). */
     public Outputs outputs(INDArray input) {
         return run((int) input.size(0),
                 (from, count) -> input.get(NDArrayIndex.interval(from, from + count)), true);
+    }
+
+    /** Batch (from, count) of the set, normalized. */
+    private BiFunction<Integer, Integer, INDArray> batchesOf(ImageSet set) {
+        return (from, count) -> normalization.toInput(set.pixels(), from, count);
     }
 
     private Outputs run(int n, BiFunction<Integer, Integer, INDArray> batches, boolean keepAll) {
