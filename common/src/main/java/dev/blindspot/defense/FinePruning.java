@@ -117,10 +117,7 @@ public final class FinePruning implements Defense {
             prunedChannels[k] = order[k];
         }
 
-        Classifier fp32 = context.fp32Model().copy();
-        for (int c : prunedChannels) {
-            prune(fp32.network(), c);
-        }
+        Classifier fp32 = prunedCopy(context.fp32Model(), prunedChannels);
         fineTune(fp32, clean, prunedChannels, context.seed());
         Classifier repaired = context.requantize().apply(fp32);
 
@@ -131,10 +128,7 @@ public final class FinePruning implements Defense {
         // The pruned model before fine-tuning: did pruning alone reach the backdoor? (Liu et al.'s premise: its
         // channels are dormant on clean data, so they go first.) Rebuilt from the list: the search's copy has one
         // channel too many pruned when it stopped at the budget.
-        Classifier prunedModel = deployed.copy();
-        for (int c : prunedChannels) {
-            prune(prunedModel.network(), c);
-        }
+        Classifier prunedModel = prunedCopy(deployed, prunedChannels);
         double caPruned = Metrics.accuracy(prunedModel.predict(test), test.labels());
         double asrPruned = Metrics.attackSuccess(prunedModel.predict(triggered), test.labels(), attack.target(), true);
         double caAfter = Metrics.accuracy(repaired.predict(test), test.labels());
@@ -158,6 +152,15 @@ public final class FinePruning implements Defense {
     /** Removes channel c of the last activation: its row of the output layer's weights becomes 0. */
     static void prune(ComputationGraph net, int channel) {
         net.getLayer(Architecture.OUTPUT).getParam("W").getRow(channel).assign(0);
+    }
+
+    /** A copy of the model with the given channels pruned. */
+    private static Classifier prunedCopy(Classifier model, int[] channels) {
+        Classifier copy = model.copy();
+        for (int c : channels) {
+            prune(copy.network(), c);
+        }
+        return copy;
     }
 
     /** SGD on the clean split (the model's own optimizer at a fixed small rate); pruned rows stay 0. */

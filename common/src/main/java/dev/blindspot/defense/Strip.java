@@ -139,9 +139,7 @@ public final class Strip implements Defense {
         int chunk = Math.max(1, 1024 / blends); // images per inference call
         for (int from = 0; from < images.size(); from += chunk) {
             int count = Math.min(chunk, images.size() - from);
-            int size = count * blends * ImageSet.IMAGE_BYTES;
-            byte[] clippedSums = clipped ? new byte[size] : null;
-            float[] sums = clipped ? null : new float[size];
+            float[] sums = new float[count * blends * ImageSet.IMAGE_BYTES]; // raw pixel units
             for (int i = 0; i < count; i++) {
                 int src = (from + i) * ImageSet.IMAGE_BYTES;
                 for (int k = 0; k < blends; k++) {
@@ -153,17 +151,11 @@ public final class Strip implements Defense {
                     int po = other * ImageSet.IMAGE_BYTES;
                     for (int j = 0; j < ImageSet.IMAGE_BYTES; j++) {
                         int v = (images.pixels()[src + j] & 0xFF) + (pool.pixels()[po + j] & 0xFF);
-                        if (clipped) {
-                            clippedSums[dst + j] = (byte) Math.min(255, v);
-                        } else {
-                            sums[dst + j] = v;
-                        }
+                        sums[dst + j] = clipped ? Math.min(255, v) : v;
                     }
                 }
             }
-            float[][] p = (clipped
-                    ? model.outputs(new ImageSet(clippedSums, new int[count * blends], images.numClasses()))
-                    : model.outputs(model.normalization().toInput(sums, count * blends))).probabilities();
+            float[][] p = model.outputs(model.normalization().toInput(sums, count * blends)).probabilities();
             for (int i = 0; i < count; i++) {
                 double sum = 0;
                 for (int k = 0; k < blends; k++) {
