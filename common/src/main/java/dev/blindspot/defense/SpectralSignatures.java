@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -26,6 +27,15 @@ import java.util.Map;
  * <p>Removing a fixed count from every label also removes clean samples, all of them in labels smaller
  * than the count; the row records the removal's false-positive rate beside its recall.
  *
+ * <p>{@code scoring} picks what is projected on that vector. {@code centred} (DESIGN.md's default) is the
+ * paper's Algorithm 1: the centred representation, squared. {@code raw} is what the authors' published code
+ * ({@code compute_corr.py} of MadryLab/backdoor_data_poisoning) and IBM ART compute: the singular vector of the
+ * centred representations, but the absolute projection of the uncentred ones. The two differ in which tail
+ * they remove: the centred square removes both tails of the projection around the label's mean, the raw one
+ * the samples farthest from the origin along the vector — a single tail when the label's projections lie on
+ * one side of the origin, as post-ReLU representations far from it do. A poisoned minority sits in one tail,
+ * so the centred score spends part of its budget on the clean samples of the other.
+ *
  * <p>{@code detected} iff at least {@code detect-share} of the poisoned samples are among those removed.
  */
 public final class SpectralSignatures implements Defense {
@@ -35,8 +45,9 @@ public final class SpectralSignatures implements Defense {
      * @param epsilon       assumed poison rate of the training set; NaN = the true one ("auto")
      * @param removalFactor removed samples per label = removalFactor · ε · n, n the training set size (the paper's 1.5)
      * @param detectShare   share of the poisoned samples that must be removed to call it detected
+     * @param scoring       what is projected on the top singular vector
      */
-    public record Params(double epsilon, double removalFactor, double detectShare) {
+    public record Params(double epsilon, double removalFactor, double detectShare, Scoring scoring) {
         public Params {
             if (!Double.isNaN(epsilon) && !(epsilon > 0 && epsilon <= 1)) {
                 throw new InvalidConfigException("defenses.spectral-signatures.epsilon",
@@ -51,6 +62,14 @@ public final class SpectralSignatures implements Defense {
                         "must be in (0, 1], got " + detectShare);
             }
         }
+    }
+
+    /** What each sample's score projects on the top right singular vector of the label's centred representations. */
+    public enum Scoring {
+        /** The centred representation, squared (the paper's Algorithm 1). */
+        CENTRED,
+        /** The uncentred representation, absolute value (the authors' code and IBM ART). */
+        RAW
     }
 
     private final Params params;
@@ -72,7 +91,10 @@ public final class SpectralSignatures implements Defense {
                         "must be 'auto' or a number in (0, 1], got '" + eps + "'");
             }
         }
-        return new SpectralSignatures(new Params(epsilon, c.getDouble("removal-factor"), c.getDouble("detect-share")));
+        Scoring scoring = Scoring.valueOf(new DefenseSettings(NAME, c).oneOf("scoring", "centred", "raw")
+                .toUpperCase(Locale.ROOT));
+        return new SpectralSignatures(new Params(epsilon, c.getDouble("removal-factor"), c.getDouble("detect-share"),
+                scoring));
     }
 
     @Override
@@ -101,7 +123,8 @@ public final class SpectralSignatures implements Defense {
         int[] labels = training.images().labels();
         double epsilon = Double.isNaN(params.epsilon())
                 ? (double) training.poisonedCount() / training.size() : params.epsilon();
-        Outliers r = remove(features, labels, training.images().numClasses(), epsilon, params.removalFactor());
+        Outliers r = remove(features, labels, training.images().numClasses(), epsilon, params.removalFactor(),
+                params.scoring());
         return score(r, training.poisoned(), labels, training.attack().target(), epsilon);
     }
 
@@ -110,7 +133,8 @@ public final class SpectralSignatures implements Defense {
     }
 
     /** Scores every sample within its label and removes the top {@code factor·ε·n} of each label. */
-    static Outliers remove(float[][] features, int[] labels, int numClasses, double epsilon, double factor) {
+    static Outliers remove(float[][] features, int[] labels, int numClasses, double epsilon, double factor,
+                           Scoring scoring) {
         long perLabel = Math.round(factor * epsilon * labels.length);
         double[] scores = new double[labels.length];
         boolean[] removed = new boolean[labels.length];
@@ -119,7 +143,7 @@ public final class SpectralSignatures implements Defense {
             if (members.size() < 2) {
                 continue;
             }
-            double[] s = projectionScores(features, members);
+            double[] s = projectionScores(features, members, scoring);
             for (int k = 0; k < members.size(); k++) {
                 scores[members.get(k)] = s[k];
             }
@@ -144,8 +168,8 @@ public final class SpectralSignatures implements Defense {
         return members;
     }
 
-    /** Squared projection of each centred representation on the top right singular vector. */
-    static double[] projectionScores(float[][] features, List<Integer> members) {
+    /** Each member's projection on the top right singular vector of the centred representations (see Scoring). */
+    static double[] projectionScores(float[][] features, List<Integer> members, Scoring scoring) {
         int n = members.size();
         int d = features[members.get(0)].length;
         double[] mean = new double[d];
@@ -168,11 +192,12 @@ public final class SpectralSignatures implements Defense {
         double[] v = new SingularValueDecomposition(m).getV().getColumn(0);
         double[] scores = new double[n];
         for (int k = 0; k < n; k++) {
+            float[] f = features[members.get(k)];
             double dot = 0;
             for (int j = 0; j < d; j++) {
-                dot += centred[k][j] * v[j];
+                dot += (scoring == Scoring.CENTRED ? centred[k][j] : f[j]) * v[j];
             }
-            scores[k] = dot * dot;
+            scores[k] = scoring == Scoring.CENTRED ? dot * dot : Math.abs(dot);
         }
         return scores;
     }
@@ -201,6 +226,7 @@ public final class SpectralSignatures implements Defense {
         scores.put("score_auroc", Metrics.auroc(targetScores, targetPoisoned));
         return new DefenseOutcome(detected, null, scores,
                 Map.of("epsilon", epsilon, "removal_factor", params.removalFactor(),
-                        "detect_share", params.detectShare()));
+                        "detect_share", params.detectShare(),
+                        "raw_scoring", params.scoring() == Scoring.RAW ? 1.0 : 0.0));
     }
 }

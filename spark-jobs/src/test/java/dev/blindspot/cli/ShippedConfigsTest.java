@@ -85,6 +85,7 @@ class ShippedConfigsTest {
             assertEquals(b.cleanSplit(), a.cleanSplit(), base);
             assertEquals("additive", a.config().getString("defenses.strip.superimpose"), base);
             assertEquals("ica", a.config().getString("defenses.activation-clustering.reduction"), base);
+            assertEquals("raw", a.config().getString("defenses.spectral-signatures.scoring"), base);
         }
     }
 }
