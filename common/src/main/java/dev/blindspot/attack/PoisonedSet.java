@@ -24,6 +24,15 @@ public record PoisonedSet(ImageSet images, boolean[] poisoned, BadNet attack) {
         return n;
     }
 
+    /** The samples at {@code indices}, in that order, with their poisoned flags. */
+    public PoisonedSet subset(int[] indices) {
+        boolean[] flags = new boolean[indices.length];
+        for (int k = 0; k < indices.length; k++) {
+            flags[k] = poisoned[indices[k]];
+        }
+        return new PoisonedSet(images.subset(indices), flags, attack);
+    }
+
     /** The training set as the model saw it, without augmentation: poisoned samples stamped. */
     public ImageSet materialize() {
         ImageSet out = images.copy();

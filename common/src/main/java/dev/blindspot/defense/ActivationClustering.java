@@ -2,6 +2,7 @@ package dev.blindspot.defense;
 
 import com.typesafe.config.Config;
 import dev.blindspot.attack.PoisonedSet;
+import dev.blindspot.data.ImageSet;
 import org.apache.commons.math3.linear.Array2DRowRealMatrix;
 import org.apache.commons.math3.linear.RealMatrix;
 import org.apache.commons.math3.linear.SingularValueDecomposition;
@@ -16,6 +17,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.stream.IntStream;
 
 /**
  * Activation Clustering (Chen et al., "Detecting Backdoor Attacks on Deep Neural Networks by Activation
@@ -32,6 +34,15 @@ import java.util.Map;
  * variance each) turned by an orthogonal unmixing matrix, and k-means++, k-means and the silhouette depend on
  * the points only through Euclidean distances, which that turn preserves. Clustering the sources is therefore
  * clustering the whitened components, which is how it is computed: exactly, with no ICA iteration to converge.
+ *
+ * <p>{@code confirm = exclusionary-reclassification} adds the paper's own check of a poisonous cluster
+ * (Chen et al. §6.3): a model is retrained without the suspicious clusters and classifies them. A cluster the
+ * retrained model sends back to its own label was a legitimate sub-population (GTSRB's labels split along the
+ * tracks of their few physical signs); poisoned samples go to the labels their pixels show. The paper compares
+ * the count l sent back to the label with the count p sent to the most frequent other label (legitimate iff
+ * l / p > T). BadNet here draws its poisoned samples from every non-target label, so no single other label
+ * holds many of them: p counts every other label, and the cluster stays poisonous iff l < T·p. All suspicious
+ * clusters are excluded from one retraining (one model, not one per cluster: a training costs minutes).
  */
 public final class ActivationClustering implements Defense {
     public static final String NAME = "activation-clustering";
@@ -41,21 +52,46 @@ public final class ActivationClustering implements Defense {
     private final double silhouetteThreshold;
     private final int maxIterations;
     private final boolean whiten;
+    /** T of the exclusionary reclassification; NaN = no reclassification. */
+    private final double reclassificationThreshold;
 
     ActivationClustering(int dimensions, double sizeThreshold, double silhouetteThreshold, int maxIterations,
-                         boolean whiten) {
+                         boolean whiten, double reclassificationThreshold) {
         this.dimensions = dimensions;
         this.sizeThreshold = sizeThreshold;
         this.silhouetteThreshold = silhouetteThreshold;
         this.maxIterations = maxIterations;
         this.whiten = whiten;
+        this.reclassificationThreshold = reclassificationThreshold;
     }
 
     public static ActivationClustering fromConfig(Config c) {
         DefenseSettings s = new DefenseSettings(NAME, c);
+        boolean reclassify = s.oneOf("confirm", "none", "exclusionary-reclassification").equals("exclusionary-reclassification");
+        double threshold = s.positive("reclassification-threshold");
         return new ActivationClustering(s.intAtLeast("dimensions", 1), s.doubleIn("size-threshold", 0, 0.5, false, true),
                 s.doubleIn("silhouette-threshold", -1, 1, true, false), s.intAtLeast("max-iterations", 1),
-                s.oneOf("reduction", "pca", "ica").equals("ica"));
+                s.oneOf("reduction", "pca", "ica").equals("ica"), reclassify ? threshold : Double.NaN);
+    }
+
+    /** Trains a model on {@code kept} and returns its predictions for {@code excluded} (the suspicious samples). */
+    @FunctionalInterface
+    interface Reclassifier {
+        int[] predict(PoisonedSet kept, ImageSet excluded);
+    }
+
+    private static final Reclassifier NO_RECLASSIFIER = (kept, excluded) -> {
+        throw new IllegalStateException("exclusionary reclassification needs a reclassifier");
+    };
+
+    private boolean reclassifies() {
+        return !Double.isNaN(reclassificationThreshold);
+    }
+
+    /** A feature-statistics defense (= 1), or, with reclassification, that plus one training of the model. */
+    @Override
+    public double relativeCost(int numClasses) {
+        return reclassifies() ? 20 : 1;
     }
 
     @Override
@@ -76,7 +112,8 @@ public final class ActivationClustering implements Defense {
     @Override
     public DefenseOutcome run(DefenseContext context) {
         PoisonedSet training = context.trainingSet();
-        return inspect(context.model().outputs(training.materialize()).features(), training, context.seed());
+        return inspect(context.model().outputs(training.materialize()).features(), training, context.seed(),
+                (kept, excluded) -> context.retrain().apply(kept).predict(excluded));
     }
 
     /** The per-label analysis of one label's samples. */
@@ -84,28 +121,28 @@ public final class ActivationClustering implements Defense {
     }
 
     DefenseOutcome inspect(float[][] features, PoisonedSet training, long seed) {
+        return inspect(features, training, seed, NO_RECLASSIFIER);
+    }
+
+    DefenseOutcome inspect(float[][] features, PoisonedSet training, long seed, Reclassifier reclassifier) {
         int[] labels = training.images().labels();
+        int numClasses = training.images().numClasses();
         int target = training.attack().target();
         Map<String, Double> scores = new HashMap<>();
-        boolean[] flaggedSample = new boolean[labels.length];
-        int flaggedLabels = 0;
-        boolean targetPoisonous = false;
-        for (int label = 0; label < training.images().numClasses(); label++) {
+        boolean[] suspicious = new boolean[labels.length];
+        boolean[] poisonousLabel = new boolean[numClasses];
+        for (int label = 0; label < numClasses; label++) {
             List<Integer> members = SpectralSignatures.membersOf(labels, label);
             if (members.size() < 4) {
                 continue; // too few samples to split in two clusters
             }
             LabelAnalysis a = analyse(features, members, seed + label);
-            String l = String.format(Locale.ROOT, "%02d", label);
-            scores.put("silhouette_" + l, a.silhouette());
-            scores.put("small_cluster_share_" + l, a.smallShare());
+            scores.put("silhouette_" + twoDigits(label), a.silhouette());
+            scores.put("small_cluster_share_" + twoDigits(label), a.smallShare());
             if (a.poisonous()) {
-                flaggedLabels++;
-                targetPoisonous |= label == target;
+                poisonousLabel[label] = true;
                 for (int k = 0; k < members.size(); k++) {
-                    if (a.inSmall()[k]) {
-                        flaggedSample[members.get(k)] = true;
-                    }
+                    suspicious[members.get(k)] = a.inSmall()[k];
                 }
             }
             if (label == target) {
@@ -113,12 +150,65 @@ public final class ActivationClustering implements Defense {
                 scores.put("target_small_cluster_share", a.smallShare());
             }
         }
+        scores.put("suspicious_labels", (double) count(poisonousLabel));
+        if (reclassifies() && count(poisonousLabel) > 0) {
+            reclassify(training, suspicious, poisonousLabel, reclassifier, scores);
+        }
+        boolean[] flaggedSample = new boolean[labels.length];
+        for (int i = 0; i < labels.length; i++) {
+            flaggedSample[i] = suspicious[i] && poisonousLabel[labels[i]];
+        }
+        int flaggedLabels = count(poisonousLabel);
+        boolean targetPoisonous = poisonousLabel[target];
         scores.put("flagged_labels", (double) flaggedLabels);
         scores.put("non_target_flagged", (double) (flaggedLabels - (targetPoisonous ? 1 : 0)));
         Removal.score(flaggedSample, training.poisoned(), scores);
         return new DefenseOutcome(targetPoisonous, targetPoisonous,
                 scores, Map.of("size_threshold", sizeThreshold, "silhouette_threshold", silhouetteThreshold,
-                "dimensions", (double) dimensions, "whitened", whiten ? 1.0 : 0.0));
+                "dimensions", (double) dimensions, "whitened", whiten ? 1.0 : 0.0,
+                "reclassification_threshold", reclassifies() ? reclassificationThreshold : 0.0));
+    }
+
+    /**
+     * Exclusionary reclassification: retrains without every suspicious sample, then keeps a label poisonous
+     * only if fewer than T times as many of its suspicious samples come back to it as go to other labels.
+     * Records, per suspicious label, the share that came back ({@code reclassified_own_NN}).
+     */
+    private void reclassify(PoisonedSet training, boolean[] suspicious, boolean[] poisonousLabel,
+                            Reclassifier reclassifier, Map<String, Double> scores) {
+        int[] labels = training.images().labels();
+        int[] kept = IntStream.range(0, labels.length).filter(i -> !suspicious[i]).toArray();
+        int[] excluded = IntStream.range(0, labels.length).filter(i -> suspicious[i]).toArray();
+        // The excluded samples as the model trained on them: the poisoned ones carry the trigger.
+        int[] predicted = reclassifier.predict(training.subset(kept), training.subset(excluded).materialize());
+        int[] own = new int[poisonousLabel.length];
+        int[] other = new int[poisonousLabel.length];
+        for (int k = 0; k < excluded.length; k++) {
+            int label = labels[excluded[k]];
+            if (predicted[k] == label) {
+                own[label]++;
+            } else {
+                other[label]++;
+            }
+        }
+        for (int label = 0; label < poisonousLabel.length; label++) {
+            if (poisonousLabel[label]) {
+                scores.put("reclassified_own_" + twoDigits(label), (double) own[label] / (own[label] + other[label]));
+                poisonousLabel[label] = own[label] < reclassificationThreshold * other[label];
+            }
+        }
+    }
+
+    private static int count(boolean[] flags) {
+        int n = 0;
+        for (boolean f : flags) {
+            n += f ? 1 : 0;
+        }
+        return n;
+    }
+
+    private static String twoDigits(int label) {
+        return String.format(Locale.ROOT, "%02d", label);
     }
 
     LabelAnalysis analyse(float[][] features, List<Integer> members, long seed) {

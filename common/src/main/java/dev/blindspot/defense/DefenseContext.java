@@ -4,6 +4,7 @@ import dev.blindspot.attack.PoisonedSet;
 import dev.blindspot.data.ImageSet;
 import dev.blindspot.model.Classifier;
 
+import java.util.function.Function;
 import java.util.function.UnaryOperator;
 import java.util.stream.IntStream;
 
@@ -19,9 +20,20 @@ import java.util.stream.IntStream;
  * @param testSet     clean evaluation test images: where triggered inputs are measured, and the only data the
  *                    study's {@code paper} variants look at
  * @param seed        the defense's own seed
+ * @param retrain     trains a fresh FP32 model of the cell's architecture, with the cell's recipe and model seed,
+ *                    on a given training set (Activation Clustering's exclusionary reclassification)
  */
 public record DefenseContext(Classifier model, Classifier fp32Model, UnaryOperator<Classifier> requantize,
-                             PoisonedSet trainingSet, ImageSet cleanSplit, ImageSet testSet, long seed) {
+                             PoisonedSet trainingSet, ImageSet cleanSplit, ImageSet testSet, long seed,
+                             Function<PoisonedSet, Classifier> retrain) {
+
+    /** A context whose defenses cannot retrain: asking for it is an error (a test harness without a trainer). */
+    public DefenseContext(Classifier model, Classifier fp32Model, UnaryOperator<Classifier> requantize,
+                          PoisonedSet trainingSet, ImageSet cleanSplit, ImageSet testSet, long seed) {
+        this(model, fp32Model, requantize, trainingSet, cleanSplit, testSet, seed, set -> {
+            throw new UnsupportedOperationException("this defense context has no trainer to retrain a model");
+        });
+    }
 
     /** The attack's target label. */
     public int target() {

@@ -143,8 +143,89 @@ class ActivationClusteringTest {
         assertEquals(0.0, o.scores().get("non_target_flagged"), o.scores().toString());
     }
 
+    /**
+     * {@link #constructed} with 100 poisoned samples in label 0 and, in label 1, a legitimate sub-population: 80
+     * of its clean samples shifted by 8 along another axis (a GTSRB label's few physical signs). Each sample's
+     * first pixel holds the label its image really shows — its source label for a poisoned one.
+     */
+    private static Object[] withLegitimateSubPopulation() {
+        Object[] c = constructed(100, 0);
+        float[][] features = (float[][]) c[0];
+        PoisonedSet set = (PoisonedSet) c[1];
+        int[] labels = set.images().labels();
+        byte[] pixels = set.images().pixels();
+        int shifted = 0;
+        for (int i = 0; i < labels.length; i++) {
+            pixels[i * ImageSet.IMAGE_BYTES] = (byte) (set.poisoned()[i] ? 1 + i % 3 : labels[i]);
+            if (labels[i] == 1 && shifted < 80) {
+                features[i][12] += 8;
+                shifted++;
+            }
+        }
+        return c;
+    }
+
+    /** A retrained model that reads the label an image shows (the first pixel): one that learned no backdoor. */
+    private static int[] showsItsSource(ImageSet excluded) {
+        int[] predicted = new int[excluded.size()];
+        for (int k = 0; k < predicted.length; k++) {
+            predicted[k] = excluded.pixels()[k * ImageSet.IMAGE_BYTES];
+        }
+        return predicted;
+    }
+
+    @Test
+    void exclusionaryReclassificationClearsALegitimateSubPopulationAndKeepsThePoison() {
+        Object[] c = withLegitimateSubPopulation();
+        float[][] f = (float[][]) c[0];
+        PoisonedSet set = (PoisonedSet) c[1];
+        DefenseOutcome plain = ac.inspect(f, set, 1);
+        assertTrue(plain.detected());
+        assertEquals(1.0, plain.scores().get("non_target_flagged"), "the sub-population passes both thresholds");
+
+        ActivationClustering confirming = ActivationClustering.fromConfig(
+                settings(ActivationClustering.NAME, "confirm = exclusionary-reclassification"));
+        int[] seen = new int[2];
+        DefenseOutcome o = confirming.inspect(f, set, 1, (kept, excluded) -> {
+            seen[0] = kept.size();
+            seen[1] = excluded.size();
+            assertEquals(0, kept.poisonedCount(), "every poisoned sample was in the suspicious cluster");
+            return showsItsSource(excluded);
+        });
+        assertEquals(set.size(), seen[0] + seen[1]);
+        assertEquals(180, seen[1], 3, "the two suspicious clusters: 100 poisoned, 80 shifted");
+        assertTrue(o.detected(), o.scores().toString());
+        assertEquals(2.0, o.scores().get("suspicious_labels"));
+        assertEquals(0.0, o.scores().get("non_target_flagged"), o.scores().toString());
+        assertEquals(1.0, o.scores().get("reclassified_own_01"), 1e-9);
+        assertEquals(0.0, o.scores().get("reclassified_own_00"), 0.02);
+        assertTrue(o.scores().get("removal_precision") > 0.95, o.scores().toString());
+        assertEquals(1.0, o.thresholds().get("reclassification_threshold"));
+        assertEquals(0.0, plain.thresholds().get("reclassification_threshold"));
+    }
+
+    @Test
+    void exclusionaryReclassificationClearsTheTargetWhenTheRetrainedModelStillObeysTheTrigger() {
+        Object[] c = withLegitimateSubPopulation();
+        ActivationClustering confirming = ActivationClustering.fromConfig(
+                settings(ActivationClustering.NAME, "confirm = exclusionary-reclassification"));
+        // Every excluded sample comes back to the label it carries, as from a model that learned the trigger.
+        PoisonedSet set = (PoisonedSet) c[1];
+        DefenseOutcome o = confirming.inspect((float[][]) c[0], set, 1, (kept, excluded) -> {
+            int[] labels = excluded.labels();
+            return java.util.Arrays.copyOf(labels, labels.length);
+        });
+        assertFalse(o.detected(), o.scores().toString());
+        assertEquals(0.0, o.scores().get("flagged_labels"));
+        assertEquals(1.0, o.scores().get("reclassified_own_00"), 1e-9);
+    }
+
     @Test
     void outOfRangeThresholdsNameTheirKey() {
+        assertEquals("defenses.activation-clustering.confirm", assertThrows(InvalidConfigException.class,
+                () -> ActivationClustering.fromConfig(settings(ActivationClustering.NAME, "confirm = retrain"))).key());
+        assertEquals("defenses.activation-clustering.reclassification-threshold", assertThrows(InvalidConfigException.class,
+                () -> ActivationClustering.fromConfig(settings(ActivationClustering.NAME, "reclassification-threshold = 0"))).key());
         InvalidConfigException e = assertThrows(InvalidConfigException.class,
                 () -> ActivationClustering.fromConfig(settings(ActivationClustering.NAME, "size-threshold = 0.7")));
         assertEquals("defenses.activation-clustering.size-threshold", e.key());

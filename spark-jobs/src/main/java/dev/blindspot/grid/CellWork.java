@@ -189,7 +189,9 @@ final class CellWork {
             DefenseOutcome outcome = Defenses.create(cell.defense(), spec.config().getConfig("defenses"))
                     .run(new DefenseContext(quantized, fp32, m -> scheme.apply(m, calibration), prepared.training(),
                             prepared.cleanSplit(), d.test(),
-                            Seeds.derive(cell.training().seed(), "defense:" + cell.defense())));
+                            Seeds.derive(cell.training().seed(), "defense:" + cell.defense()),
+                            set -> Trainer.train(Architectures.byName(cell.training().model()), set,
+                                    d.normalization(), d.augmentation(), spec.training(), cell.training().seed())));
             r.setDefenseSeconds((System.nanoTime() - t2) / 1e9);
             r.setDetected(outcome.detected());
             r.setTargetIdentified(outcome.targetIdentified());
