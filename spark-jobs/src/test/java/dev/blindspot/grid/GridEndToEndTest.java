@@ -223,6 +223,29 @@ class GridEndToEndTest {
     }
 
     @Test
+    void exclusionaryReclassificationRetrainsTheCellsModelInsideTheCell() {
+        // Thresholds that make every label's smaller cluster suspicious, so the cell must retrain without them.
+        String out = tmp.resolve("reclassify").toString();
+        String stdout = execute(List.of("run", "--master", "local[1]", "--out", out,
+                "--set", "grid.seeds=[1]", "--set", "grid.precisions=[int4-sim]",
+                "--set", "grid.defenses=[activation-clustering]",
+                "--set", "defenses.activation-clustering={confirm=exclusionary-reclassification,"
+                        + "size-threshold=0.5,silhouette-threshold=-1}",
+                "--set", "datasets.synthetic={classes=4,train-size=400,test-size=100}",
+                "--set", "defender.clean-split=40", "--set", "training={epochs=1,batch-size=64}"));
+        assertTrue(stdout.contains("1 cells: 1 ok, 0 error"), stdout);
+        Row row = rows(out).first();
+        scala.collection.Map<String, Object> scores = row.getMap(row.fieldIndex("scores"));
+        assertEquals(4.0, (double) scores.apply("suspicious_labels"), "every label's smaller cluster is suspicious");
+        for (int label = 0; label < 4; label++) {
+            double own = (double) scores.apply("reclassified_own_0" + label);
+            assertTrue(own >= 0 && own <= 1, "label " + label + ": " + own);
+        }
+        scala.collection.Map<String, Object> thresholds = row.getMap(row.fieldIndex("thresholds"));
+        assertEquals(1.0, (double) thresholds.apply("reclassification_threshold"));
+    }
+
+    @Test
     void aCellPastItsTimeLimitIsAnErrorRowAndTheGridGoesOn() {
         String out = tmp.resolve("timeout").toString();
         String stdout = execute(List.of("run", "--master", "local[1]", "--out", out,
