@@ -150,8 +150,9 @@ public final class ActivationClustering implements Defense {
                 scores.put("target_small_cluster_share", a.smallShare());
             }
         }
-        scores.put("suspicious_labels", (double) count(poisonousLabel));
-        if (reclassifies() && count(poisonousLabel) > 0) {
+        int suspiciousLabels = count(poisonousLabel);
+        scores.put("suspicious_labels", (double) suspiciousLabels);
+        if (reclassifies() && suspiciousLabels > 0) {
             reclassify(training, suspicious, poisonousLabel, reclassifier, scores);
         }
         boolean[] flaggedSample = new boolean[labels.length];

@@ -190,12 +190,18 @@ public final class SpectralSignatures implements Defense {
         }
         Array2DRowRealMatrix m = new Array2DRowRealMatrix(centred, false);
         double[] v = new SingularValueDecomposition(m).getV().getColumn(0);
+        // The raw representation is the centred one plus the mean: its projection is offset by ⟨mean, v⟩.
+        double offset = 0;
+        if (scoring == Scoring.RAW) {
+            for (int j = 0; j < d; j++) {
+                offset += mean[j] * v[j];
+            }
+        }
         double[] scores = new double[n];
         for (int k = 0; k < n; k++) {
-            float[] f = features[members.get(k)];
-            double dot = 0;
+            double dot = offset;
             for (int j = 0; j < d; j++) {
-                dot += (scoring == Scoring.CENTRED ? centred[k][j] : f[j]) * v[j];
+                dot += centred[k][j] * v[j];
             }
             scores[k] = scoring == Scoring.CENTRED ? dot * dot : Math.abs(dot);
         }

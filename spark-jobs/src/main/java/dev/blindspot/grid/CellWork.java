@@ -1,6 +1,7 @@
 package dev.blindspot.grid;
 
 import dev.blindspot.attack.BadNet;
+import dev.blindspot.attack.PoisonedSet;
 import dev.blindspot.data.ImageSet;
 import dev.blindspot.datasets.PreparedDataset;
 import dev.blindspot.datasets.DatasetSplits;
@@ -63,8 +64,13 @@ final class CellWork {
 
     /** Phase 1, with {@code retrain} ({@code --fresh}) ignoring and replacing a stored model; trains in this task. */
     TrainingOutcome train(TrainingJob job, boolean retrain) {
-        return train(job, retrain, (j, prepared, d) -> Trainer.train(Architectures.byName(j.model()),
-                prepared.training(), d.normalization(), d.augmentation(), spec.training(), j.seed()));
+        return train(job, retrain, (j, prepared, d) -> trainHere(j, prepared.training(), d));
+    }
+
+    /** The job's model trained in this task on {@code set}, with the grid's recipe and the job's seed. */
+    private Classifier trainHere(TrainingJob job, PoisonedSet set, DatasetSplits d) {
+        return Trainer.train(Architectures.byName(job.model()), set, d.normalization(), d.augmentation(),
+                spec.training(), job.seed());
     }
 
     /** How a model is trained: in this task ({@link Trainer}) or across the cluster ({@link DistributedTrainer}). */
@@ -190,8 +196,7 @@ final class CellWork {
                     .run(new DefenseContext(quantized, fp32, m -> scheme.apply(m, calibration), prepared.training(),
                             prepared.cleanSplit(), d.test(),
                             Seeds.derive(cell.training().seed(), "defense:" + cell.defense()),
-                            set -> Trainer.train(Architectures.byName(cell.training().model()), set,
-                                    d.normalization(), d.augmentation(), spec.training(), cell.training().seed())));
+                            set -> trainHere(cell.training(), set, d)));
             r.setDefenseSeconds((System.nanoTime() - t2) / 1e9);
             r.setDetected(outcome.detected());
             r.setTargetIdentified(outcome.targetIdentified());
