@@ -31,6 +31,12 @@ import java.util.stream.IntStream;
  * of the dense weights — the same for every architecture and every precision scheme. The pruned FP32 model
  * is then fine-tuned on the clean split (pruned rows held at zero) and re-quantized with the cell's scheme.
  * {@code detected} means mitigated: the attack success rate after the defense is at most {@code mitigated-asr}.
+ *
+ * <p>The row also says where the backdoor runs, which the defender cannot know but the grid does: the trigger's
+ * push towards the target logit through each channel (W[c, target] times the trigger's mean activation shift on
+ * the non-target test images), as the share of it the pruned channels carried ({@code trigger_push_pruned}) and its
+ * weighted position in the pruning order ({@code trigger_push_rank}: 0 = the least active channel, 1 = the most).
+ * Liu et al.'s premise is a push share near 1 and a rank near 0.
  */
 public final class FinePruning implements Defense {
     public static final String NAME = "fine-pruning";
@@ -133,6 +139,13 @@ public final class FinePruning implements Defense {
         double asrPruned = Metrics.attackSuccess(prunedModel.predict(triggered), test.labels(), attack.target(), true);
         double caAfter = Metrics.accuracy(repaired.predict(test), test.labels());
         double asrAfter = Metrics.attackSuccess(repaired.predict(triggered), test.labels(), attack.target(), true);
+        // Where the backdoor lives, to explain the outcome (an oracle diagnostic like the ASR: the defender never sees
+        // the trigger). Pruning channel c removes exactly W[c, target] times its activation from the target's logit.
+        ImageSet others = test.subset(test.indicesNotLabelled(attack.target()));
+        double[] push = triggerPush(deployed.outputs(others).features(),
+                deployed.outputs(attack.stampAll(others)).features(),
+                deployed.network().getLayer(Architecture.OUTPUT).getParam("W").getColumn(attack.target())
+                        .castTo(DataType.DOUBLE).toDoubleVector());
         Map<String, Double> scores = new HashMap<>();
         scores.put("channels", (double) channels);
         scores.put("pruned_channels", (double) pruned);
@@ -144,9 +157,59 @@ public final class FinePruning implements Defense {
         scores.put("clean_acc_after", caAfter);
         scores.put("asr_before", asrBefore);
         scores.put("asr_after", asrAfter);
+        scores.put("trigger_push_pruned", pushShare(push, prunedChannels));
+        scores.put("trigger_push_rank", pushRank(push, order));
         return new DefenseOutcome(asrAfter <= mitigatedAsr, null, scores,
                 Map.of("max_accuracy_drop", maxAccuracyDrop, "mitigated_asr", mitigatedAsr,
                         "fine_tune_epochs", (double) fineTuneEpochs, "fine_tune_learning_rate", fineTuneLearningRate));
+    }
+
+    /**
+     * The trigger's push towards the target logit through each channel: W[c, target] times the channel's mean
+     * activation on triggered images minus on the same images clean.
+     */
+    static double[] triggerPush(float[][] clean, float[][] triggered, double[] targetWeights) {
+        double[] push = new double[targetWeights.length];
+        for (int i = 0; i < clean.length; i++) {
+            for (int c = 0; c < push.length; c++) {
+                push[c] += (triggered[i][c] - (double) clean[i][c]) / clean.length;
+            }
+        }
+        for (int c = 0; c < push.length; c++) {
+            push[c] *= targetWeights[c];
+        }
+        return push;
+    }
+
+    /**
+     * The share of the trigger's positive push that went through the given channels: near 1 when Liu et al.'s
+     * premise holds (the backdoor's channels are the dormant ones pruning takes first). NaN when nothing pushes.
+     */
+    static double pushShare(double[] push, int[] channels) {
+        double total = 0;
+        for (double p : push) {
+            total += Math.max(0, p);
+        }
+        double share = 0;
+        for (int c : channels) {
+            share += Math.max(0, push[c]);
+        }
+        return total > 0 ? share / total : Double.NaN;
+    }
+
+    /**
+     * Where the positive push sits in the pruning order, 0 = the least active channel (pruned first), 1 = the most
+     * active: the push-weighted mean position, over channels − 1. Independent of the budget. NaN when nothing pushes.
+     */
+    static double pushRank(double[] push, Integer[] order) {
+        double total = 0;
+        double weighted = 0;
+        for (int k = 0; k < order.length; k++) {
+            double p = Math.max(0, push[order[k]]);
+            total += p;
+            weighted += p * k;
+        }
+        return total > 0 ? weighted / total / (order.length - 1) : Double.NaN;
     }
 
     /** Removes channel c of the last activation: its row of the output layer's weights becomes 0. */

@@ -7,6 +7,7 @@ import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 import static dev.blindspot.defense.NeuralCleanseTest.settings;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
@@ -91,6 +92,10 @@ class RuntimeDefensesTest {
         assertTrue(o.scores().get("defender_acc_before") - o.scores().get("defender_acc_pruned") <= 0.04 + 1e-9);
         assertEquals(PlantedModels.asr(p), o.scores().get("asr_before"), 1e-12);
         assertEquals(o.scores().get("asr_after") <= 0.2, o.detected());
+        for (String share : new String[] {"trigger_push_pruned", "trigger_push_rank"}) {
+            double v = o.scores().get(share);
+            assertTrue(v >= 0 && v <= 1, share + " = " + v);
+        }
 
         // The pruned-only model is the deployed one without exactly the pruned_channels least active channels.
         float[][] features = p.model().outputs(p.data().cleanSplit()).features();
@@ -110,6 +115,28 @@ class RuntimeDefensesTest {
         assertEquals(PlantedModels.asr(prunedPlanted), o.scores().get("asr_pruned"), 1e-12);
         assertEquals(dev.blindspot.metrics.Metrics.accuracy(prunedOnly.predict(p.test()), p.test().labels()),
                 o.scores().get("clean_acc_pruned"), 1e-12);
+    }
+
+    @Test
+    void triggerPushIsTheTargetWeightTimesTheTriggersActivationShift() {
+        float[][] clean = {{1, 0, 2, 1}, {1, 2, 0, 1}};
+        float[][] triggered = {{1, 3, 2, 2}, {1, 3, 0, 2}};
+        // Mean shift (0, 2, 0, 1), target weights (1, 0.5, 1, 2).
+        double[] push = FinePruning.triggerPush(clean, triggered, new double[] {1, 0.5, 1, 2});
+        assertArrayEquals(new double[] {0, 1, 0, 2}, push, 1e-12);
+        assertEquals(1.0 / 3, FinePruning.pushShare(push, new int[] {1}), 1e-12);
+        assertEquals(2.0 / 3, FinePruning.pushShare(push, new int[] {0, 3}), 1e-12);
+        assertEquals(0.0, FinePruning.pushShare(push, new int[] {0, 2}), 0);
+        // Pruning order 1, 0, 2, 3: the push sits at positions 0 (weight 1) and 3 (weight 2) of 0..3.
+        assertEquals(6.0 / 9, FinePruning.pushRank(push, new Integer[] {1, 0, 2, 3}), 1e-12);
+        assertEquals(2.0 / 9, FinePruning.pushRank(push, new Integer[] {1, 3, 0, 2}), 1e-12);
+        assertEquals(0.0, FinePruning.pushRank(new double[] {0, 1, 0, 0}, new Integer[] {1, 3, 0, 2}), 0,
+                "all the push on the first channel pruned");
+        // A channel that pulls away from the target (negative push) is not part of the backdoor's route.
+        double[] pulled = FinePruning.triggerPush(clean, triggered, new double[] {1, 0.5, 1, -2});
+        assertEquals(1.0, FinePruning.pushShare(pulled, new int[] {1}), 1e-12);
+        assertTrue(Double.isNaN(FinePruning.pushShare(new double[4], new int[] {1})), "nothing pushes: undefined");
+        assertTrue(Double.isNaN(FinePruning.pushRank(new double[] {0, -1, 0, 0}, new Integer[] {1, 3, 0, 2})));
     }
 
     @Test
