@@ -129,8 +129,12 @@ public final class FinePruning implements Defense {
 
         ImageSet test = context.testSet();
         ImageSet triggered = attack.stampAll(test);
-        double caBefore = Metrics.accuracy(deployed.predict(test), test.labels());
-        double asrBefore = Metrics.attackSuccess(deployed.predict(triggered), test.labels(), attack.target(), true);
+        // One pass each over the test set, clean and triggered: the predictions score the model, the features locate
+        // the backdoor below.
+        Classifier.Outputs testOut = deployed.outputs(test);
+        Classifier.Outputs triggeredOut = deployed.outputs(triggered);
+        double caBefore = Metrics.accuracy(testOut.predictions(), test.labels());
+        double asrBefore = Metrics.attackSuccess(triggeredOut.predictions(), test.labels(), attack.target(), true);
         // The pruned model before fine-tuning: did pruning alone reach the backdoor? (Liu et al.'s premise: its
         // channels are dormant on clean data, so they go first.) Rebuilt from the list: the search's copy has one
         // channel too many pruned when it stopped at the budget.
@@ -141,9 +145,7 @@ public final class FinePruning implements Defense {
         double asrAfter = Metrics.attackSuccess(repaired.predict(triggered), test.labels(), attack.target(), true);
         // Where the backdoor lives, to explain the outcome (an oracle diagnostic like the ASR: the defender never sees
         // the trigger). Pruning channel c removes exactly W[c, target] times its activation from the target's logit.
-        ImageSet others = test.subset(test.indicesNotLabelled(attack.target()));
-        double[] push = triggerPush(deployed.outputs(others).features(),
-                deployed.outputs(attack.stampAll(others)).features(),
+        double[] push = triggerPush(testOut.features(), triggeredOut.features(), test.indicesNotLabelled(attack.target()),
                 deployed.network().getLayer(Architecture.OUTPUT).getParam("W").getColumn(attack.target())
                         .castTo(DataType.DOUBLE).toDoubleVector());
         Map<String, Double> scores = new HashMap<>();
@@ -166,13 +168,13 @@ public final class FinePruning implements Defense {
 
     /**
      * The trigger's push towards the target logit through each channel: W[c, target] times the channel's mean
-     * activation on triggered images minus on the same images clean.
+     * activation on triggered images minus on the same images clean, over the given rows (those outside the target).
      */
-    static double[] triggerPush(float[][] clean, float[][] triggered, double[] targetWeights) {
+    static double[] triggerPush(float[][] clean, float[][] triggered, int[] rows, double[] targetWeights) {
         double[] push = new double[targetWeights.length];
-        for (int i = 0; i < clean.length; i++) {
+        for (int i : rows) {
             for (int c = 0; c < push.length; c++) {
-                push[c] += (triggered[i][c] - (double) clean[i][c]) / clean.length;
+                push[c] += (triggered[i][c] - (double) clean[i][c]) / rows.length;
             }
         }
         for (int c = 0; c < push.length; c++) {

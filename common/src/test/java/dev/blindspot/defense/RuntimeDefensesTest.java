@@ -119,10 +119,12 @@ class RuntimeDefensesTest {
 
     @Test
     void triggerPushIsTheTargetWeightTimesTheTriggersActivationShift() {
-        float[][] clean = {{1, 0, 2, 1}, {1, 2, 0, 1}};
-        float[][] triggered = {{1, 3, 2, 2}, {1, 3, 0, 2}};
-        // Mean shift (0, 2, 0, 1), target weights (1, 0.5, 1, 2).
-        double[] push = FinePruning.triggerPush(clean, triggered, new double[] {1, 0.5, 1, 2});
+        // Row 1 is a target-class image, left out: its shift would move every channel's mean.
+        float[][] clean = {{1, 0, 2, 1}, {0, 0, 0, 0}, {1, 2, 0, 1}};
+        float[][] triggered = {{1, 3, 2, 2}, {9, 9, 9, 9}, {1, 3, 0, 2}};
+        int[] rows = {0, 2};
+        // Mean shift over rows 0 and 2 (0, 2, 0, 1), target weights (1, 0.5, 1, 2).
+        double[] push = FinePruning.triggerPush(clean, triggered, rows, new double[] {1, 0.5, 1, 2});
         assertArrayEquals(new double[] {0, 1, 0, 2}, push, 1e-12);
         assertEquals(1.0 / 3, FinePruning.pushShare(push, new int[] {1}), 1e-12);
         assertEquals(2.0 / 3, FinePruning.pushShare(push, new int[] {0, 3}), 1e-12);
@@ -133,7 +135,7 @@ class RuntimeDefensesTest {
         assertEquals(0.0, FinePruning.pushRank(new double[] {0, 1, 0, 0}, new Integer[] {1, 3, 0, 2}), 0,
                 "all the push on the first channel pruned");
         // A channel that pulls away from the target (negative push) is not part of the backdoor's route.
-        double[] pulled = FinePruning.triggerPush(clean, triggered, new double[] {1, 0.5, 1, -2});
+        double[] pulled = FinePruning.triggerPush(clean, triggered, rows, new double[] {1, 0.5, 1, -2});
         assertEquals(1.0, FinePruning.pushShare(pulled, new int[] {1}), 1e-12);
         assertTrue(Double.isNaN(FinePruning.pushShare(new double[4], new int[] {1})), "nothing pushes: undefined");
         assertTrue(Double.isNaN(FinePruning.pushRank(new double[] {0, -1, 0, 0}, new Integer[] {1, 3, 0, 2})));
