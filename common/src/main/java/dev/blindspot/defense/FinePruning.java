@@ -93,6 +93,8 @@ public final class FinePruning implements Defense {
         ImageSet clean = context.cleanSplit();
         BadNet attack = context.trainingSet().attack();
         Classifier deployed = context.model();
+        // Pruning changes only the output layer's rows, so the penultimate features are computed once and each
+        // step of the search reads them out again (Classifier.outputsFromFeatures).
         float[][] features = deployed.outputs(clean).features();
         int channels = features[0].length;
         double[] meanActivation = new double[channels];
@@ -106,12 +108,13 @@ public final class FinePruning implements Defense {
 
         // Prune on a copy of the deployed model while the defender's clean accuracy holds.
         Classifier probe = deployed.copy();
-        double baseAccuracy = Metrics.accuracy(probe.predict(clean), clean.labels());
+        double baseAccuracy = Metrics.accuracy(probe.outputsFromFeatures(features).predictions(), clean.labels());
         int pruned = 0;
         double prunedAccuracy = baseAccuracy;
         for (int k = 0; k < channels - 1; k++) {
+            Cancellation.check();
             prune(probe.network(), order[k]);
-            double acc = Metrics.accuracy(probe.predict(clean), clean.labels());
+            double acc = Metrics.accuracy(probe.outputsFromFeatures(features).predictions(), clean.labels());
             if (baseAccuracy - acc > maxAccuracyDrop) {
                 break;
             }
@@ -139,8 +142,9 @@ public final class FinePruning implements Defense {
         // channels are dormant on clean data, so they go first.) Rebuilt from the list: the search's copy has one
         // channel too many pruned when it stopped at the budget.
         Classifier prunedModel = prunedCopy(deployed, prunedChannels);
-        double caPruned = Metrics.accuracy(prunedModel.predict(test), test.labels());
-        double asrPruned = Metrics.attackSuccess(prunedModel.predict(triggered), test.labels(), attack.target(), true);
+        double caPruned = Metrics.accuracy(prunedModel.outputsFromFeatures(testOut.features()).predictions(), test.labels());
+        double asrPruned = Metrics.attackSuccess(prunedModel.outputsFromFeatures(triggeredOut.features()).predictions(),
+                test.labels(), attack.target(), true);
         double caAfter = Metrics.accuracy(repaired.predict(test), test.labels());
         double asrAfter = Metrics.attackSuccess(repaired.predict(triggered), test.labels(), attack.target(), true);
         // Where the backdoor lives, to explain the outcome (an oracle diagnostic like the ASR: the defender never sees

@@ -4,13 +4,17 @@ import dev.blindspot.util.Cancellation;
 import dev.blindspot.data.ImageSet;
 import dev.blindspot.data.Normalization;
 import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.deeplearning4j.nn.graph.vertex.GraphVertex;
+import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
 import org.deeplearning4j.util.ModelSerializer;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.NDArrayIndex;
 
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.util.Arrays;
 import java.util.List;
 import java.util.function.BiFunction;
 
@@ -78,6 +82,34 @@ public final class Classifier {
                 (from, count) -> input.get(NDArrayIndex.interval(from, from + count)), true);
     }
 
+    /**
+     * The output layer alone on penultimate features (rows as {@link #outputs} returns them), with this network's
+     * output parameters and quantizers: a model that differs only in its output layer — Fine-Pruning zeroes rows of
+     * it — needs one pass through its body, not one per variant. Batched as inference is, so a per-call (dynamic)
+     * quantizer sees the same batches.
+     */
+    public Outputs outputsFromFeatures(float[][] features) {
+        GraphVertex output = network.getVertex(Architecture.OUTPUT);
+        LayerWorkspaceMgr noWorkspaces = LayerWorkspaceMgr.noWorkspaces();
+        int[] predictions = new int[features.length];
+        float[][] probabilities = new float[features.length][];
+        try {
+            for (int from = 0; from < features.length; from += INFERENCE_BATCH) {
+                int count = Math.min(INFERENCE_BATCH, features.length - from);
+                output.setInput(0, Nd4j.create(Arrays.copyOfRange(features, from, from + count)), noWorkspaces);
+                INDArray out = output.doForward(false, noWorkspaces);
+                INDArray argmax = out.argMax(1);
+                for (int i = 0; i < count; i++) {
+                    predictions[from + i] = argmax.getInt(i);
+                }
+                System.arraycopy(out.toFloatMatrix(), 0, probabilities, from, count);
+            }
+        } finally {
+            output.clear();
+        }
+        return new Outputs(predictions, probabilities, features);
+    }
+
     /** Batch (from, count) of the set, normalized. */
     private BiFunction<Integer, Integer, INDArray> batchesOf(ImageSet set) {
         return (from, count) -> normalization.toInput(set.pixels(), from, count);
@@ -119,7 +151,7 @@ public final class Classifier {
             return null;
         }
         float[] current = network.params().toFloatVector();
-        if (folded == null || !java.util.Arrays.equals(current, foldedFrom)) {
+        if (folded == null || !Arrays.equals(current, foldedFrom)) {
             folded = InferenceGraphs.fold(network).orElseThrow();
             foldedFrom = current;
         }

@@ -85,6 +85,53 @@ class SchemesOnTrainedModelTest {
     }
 
     @Test
+    void theOutputLayerAloneOnTheFeaturesPredictsWhatTheWholeNetworkDoes() {
+        // More images than one inference batch: int8-dynamic's per-call range depends on the batch.
+        ImageSet images = TestImages.random(Classifier.INFERENCE_BATCH + 44, 4, 91);
+        float[][] fp32Probabilities = fp32.outputs(images).probabilities();
+        for (String name : PrecisionSchemes.registry().names()) {
+            Classifier q = PrecisionSchemes.byName(name).apply(fp32, probe);
+            float[][] features = q.outputs(images).features();
+            INDArray w = q.network().getLayer(dev.blindspot.model.Architecture.OUTPUT).getParam("W");
+            for (int pruned = 0; pruned < 3; pruned++) {
+                Classifier.Outputs whole = q.outputs(images);
+                Classifier.Outputs readout = q.outputsFromFeatures(features);
+                // The whole pass runs the folded inference copy: equal up to float rounding, and the same label
+                // wherever the top two are not tied within that rounding.
+                assertTrue(maxDifference(whole.probabilities(), readout.probabilities()) < 1e-5, name + ", " + pruned);
+                for (int i = 0; i < images.size(); i++) {
+                    if (topTwoGap(whole.probabilities()[i]) > 1e-5) {
+                        assertEquals(whole.predictions()[i], readout.predictions()[i], name + ", " + pruned + ", " + i);
+                    }
+                }
+                w.getRow(pruned * 5).assign(0); // as Fine-Pruning does; the features stay what they were
+            }
+            if (name.equals("int8-dynamic")) {
+                // Its features are FP32's (up to rounding): only the output layer's quantizer moves the
+                // probabilities, so a readout that skipped it would fail above.
+                assertTrue(maxDifference(fp32.outputs(images).features(), features) < 1e-5);
+                assertTrue(maxDifference(fp32Probabilities, q.outputs(images).probabilities()) > 1e-3);
+            }
+        }
+    }
+
+    private static double maxDifference(float[][] a, float[][] b) {
+        double max = 0;
+        for (int i = 0; i < a.length; i++) {
+            for (int j = 0; j < a[i].length; j++) {
+                max = Math.max(max, Math.abs(a[i][j] - b[i][j]));
+            }
+        }
+        return max;
+    }
+
+    private static double topTwoGap(float[] p) {
+        float[] sorted = p.clone();
+        java.util.Arrays.sort(sorted);
+        return sorted[sorted.length - 1] - sorted[sorted.length - 2];
+    }
+
+    @Test
     void everySchemeAppliesToPreActResNet18() {
         ImageSet few = TestImages.random(4, 10, 3);
         Classifier resnet = new Classifier(new dev.blindspot.model.PreActResNet18().build(10,
