@@ -14,6 +14,7 @@ import org.nd4j.linalg.factory.Nd4j;
 import java.util.List;
 import java.util.SplittableRandom;
 
+import static dev.blindspot.TestArrays.maxDifference;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -65,16 +66,6 @@ class InferenceGraphsTest {
         return new float[][][] {acts[1].toFloatMatrix(), acts[0].toFloatMatrix()};
     }
 
-    private static double maxDiff(float[][] a, float[][] b) {
-        double d = 0;
-        for (int i = 0; i < a.length; i++) {
-            for (int j = 0; j < a[i].length; j++) {
-                d = Math.max(d, Math.abs(a[i][j] - b[i][j]));
-            }
-        }
-        return d;
-    }
-
     @Test
     void theFoldedNetworkComputesWhatTheTrainedOneDoes() {
         ComputationGraph net = trained();
@@ -83,8 +74,8 @@ class InferenceGraphsTest {
         Classifier c = new Classifier(net, NORM);
         Classifier.Outputs fast = c.outputs(set);
         float[][][] ref = reference(net, set);
-        assertTrue(maxDiff(ref[0], fast.probabilities()) <= TOL, "probabilities " + maxDiff(ref[0], fast.probabilities()));
-        assertTrue(maxDiff(ref[1], fast.features()) <= TOL, "features " + maxDiff(ref[1], fast.features()));
+        assertTrue(maxDifference(ref[0], fast.probabilities()) <= TOL, "probabilities " + maxDifference(ref[0], fast.probabilities()));
+        assertTrue(maxDifference(ref[1], fast.features()) <= TOL, "features " + maxDifference(ref[1], fast.features()));
         double spread = 0;
         for (float[] f : ref[1]) {
             spread = Math.max(spread, Math.abs(f[0] - ref[1][0][0]));
@@ -92,16 +83,16 @@ class InferenceGraphsTest {
         assertTrue(spread > 1e-2, "the comparison is not between constants");
         // Inputs normalized by the caller (STRIP's unclipped sums) take the same path, in the same batches.
         Classifier.Outputs normalized = c.outputs(NORM.toInput(set.pixels(), 0, set.size()));
-        assertEquals(0.0, maxDiff(fast.probabilities(), normalized.probabilities()));
-        assertEquals(0.0, maxDiff(fast.features(), normalized.features()));
+        assertEquals(0.0, maxDifference(fast.probabilities(), normalized.probabilities()));
+        assertEquals(0.0, maxDifference(fast.features(), normalized.features()));
 
         // A parameter changed in place (as pruning does) reaches the next inference.
         INDArray w = net.getLayer("conv5").getParam("W");
         w.muli(-0.5);
         Classifier.Outputs after = c.outputs(set);
         float[][][] refAfter = reference(net, set);
-        assertTrue(maxDiff(refAfter[0], after.probabilities()) <= TOL, "after an in-place change: " + maxDiff(refAfter[0], after.probabilities()) + " vs before " + maxDiff(ref[0], refAfter[0]));
-        assertTrue(maxDiff(ref[0], after.probabilities()) > 1e-3, "the change changed the outputs");
+        assertTrue(maxDifference(refAfter[0], after.probabilities()) <= TOL, "after an in-place change: " + maxDifference(refAfter[0], after.probabilities()) + " vs before " + maxDifference(ref[0], refAfter[0]));
+        assertTrue(maxDifference(ref[0], after.probabilities()) > 1e-3, "the change changed the outputs");
     }
 
     @Test
@@ -116,14 +107,14 @@ class InferenceGraphsTest {
             Classifier q = PrecisionSchemes.byName(scheme).apply(fp32, calibration);
             assertFalse(InferenceGraphs.foldable(q.network().getConfiguration()), scheme + " quantizes activations");
             ImageSet set = images(40, 4);
-            assertEquals(0.0, maxDiff(reference(q.network(), set)[0], q.outputs(set).probabilities()), scheme
+            assertEquals(0.0, maxDifference(reference(q.network(), set)[0], q.outputs(set).probabilities()), scheme
                     + ": the classifier runs the quantized graph itself");
         }
         // int4-sim quantizes weights only: folding its BatchNorms is exact arithmetic on the quantized weights.
         Classifier sim = PrecisionSchemes.byName("int4-sim").apply(fp32, calibration);
         ImageSet set = images(50, 3);
         float[][][] ref = reference(sim.network(), set);
-        assertTrue(maxDiff(ref[0], sim.outputs(set).probabilities()) <= TOL, "int4-sim folded");
+        assertTrue(maxDifference(ref[0], sim.outputs(set).probabilities()) <= TOL, "int4-sim folded");
         assertEquals(0, InferenceGraphs.fold(new PreActResNet18().build(10, t, 1)).stream().count());
     }
 }

@@ -20,6 +20,7 @@ import org.nd4j.linalg.factory.Nd4j;
 import java.util.List;
 import java.util.Map;
 
+import static dev.blindspot.TestArrays.maxDifference;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -113,16 +114,6 @@ class SchemesOnTrainedModelTest {
                 assertTrue(maxDifference(fp32Probabilities, q.outputs(images).probabilities()) > 1e-3);
             }
         }
-    }
-
-    private static double maxDifference(float[][] a, float[][] b) {
-        double max = 0;
-        for (int i = 0; i < a.length; i++) {
-            for (int j = 0; j < a[i].length; j++) {
-                max = Math.max(max, Math.abs(a[i][j] - b[i][j]));
-            }
-        }
-        return max;
     }
 
     private static double topTwoGap(float[] p) {
