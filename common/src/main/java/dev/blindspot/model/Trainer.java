@@ -43,10 +43,36 @@ public final class Trainer {
                 Batch b = batch(data, normalization, augmentation, perm, from,
                         Math.min(config.batchSize(), n - from), augment, scratch);
                 net.fit(new INDArray[] {b.features()}, new INDArray[] {b.labels()});
+                checkFinite(net.score(), epoch, from / config.batchSize(), config);
             }
             net.incrementEpochCount();
         }
         return new Classifier(net, normalization);
+    }
+
+    /**
+     * Stops a diverged training at its first non-finite loss: from there every parameter turns NaN, and the model
+     * would still be stored and scored — as a constant classifier with a clean accuracy at chance and, when the
+     * constant is the target label, an ASR of 100%, read as a perfect backdoor.
+     */
+    static void checkFinite(double loss, int epoch, int step, TrainingConfig config) {
+        if (!Double.isFinite(loss)) {
+            throw diverged("the loss is " + loss + " at epoch " + (epoch + 1) + ", step " + (step + 1), config);
+        }
+    }
+
+    /** The same check where no step's loss is at hand (distributed training): the parameters after an epoch. */
+    public static void checkParametersFinite(ComputationGraph net, int epoch, TrainingConfig config) {
+        double sum = net.params().sumNumber().doubleValue(); // NaN or infinite as soon as one parameter is
+        if (!Double.isFinite(sum)) {
+            throw diverged("the parameters are not finite after epoch " + (epoch + 1), config);
+        }
+    }
+
+    private static IllegalStateException diverged(String what, TrainingConfig config) {
+        return new IllegalStateException("training diverged: " + what + " (training.learning-rate = "
+                + config.learningRate() + ", training.batch-size = " + config.batchSize()
+                + "); lower training.learning-rate");
     }
 
     /** One training step's input: normalized images (NCHW) and one-hot labels. */

@@ -17,6 +17,8 @@ import java.io.IOException;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class TrainerTest {
     private static final TrainingConfig ONE_EPOCH = new TrainingConfig(1, 32, 0.05, 0.9, 5e-4);
@@ -41,6 +43,26 @@ class TrainerTest {
         float[] b = train(7).network().params().toFloatVector();
         assertArrayEquals(a, b);
         assertNotEquals(java.util.Arrays.hashCode(a), java.util.Arrays.hashCode(train(8).network().params().toFloatVector()));
+    }
+
+    @Test
+    void aDivergedTrainingStopsWithAnErrorNamingTheLearningRate() {
+        TrainingConfig absurd = new TrainingConfig(3, 32, 1e12, 0.9, 5e-4);
+        IllegalStateException e = assertThrows(IllegalStateException.class,
+                () -> Trainer.train(new CompactCnn(), data, norm, Augmentation.NONE, absurd, 7));
+        assertTrue(e.getMessage().startsWith("training diverged: the loss is ") && e.getMessage().contains(
+                "training.learning-rate = 1.0E12"), e.getMessage());
+    }
+
+    @Test
+    void oneNonFiniteParameterIsADivergedTraining() {
+        Classifier model = train(3);
+        Trainer.checkParametersFinite(model.network(), 0, ONE_EPOCH);
+        model.network().params().putScalar(1234, Float.NaN);
+        IllegalStateException e = assertThrows(IllegalStateException.class,
+                () -> Trainer.checkParametersFinite(model.network(), 4, ONE_EPOCH));
+        assertTrue(e.getMessage().startsWith("training diverged: the parameters are not finite after epoch 5"),
+                e.getMessage());
     }
 
     @Test

@@ -104,6 +104,7 @@ final class DistributedTrainer {
             } finally {
                 data.unpersist(false);
             }
+            Trainer.checkParametersFinite(sparkNet.getNetwork(), epoch, spec.training());
         }
         master.releaseBroadcast();
         return new Classifier(sparkNet.getNetwork(), d.normalization());
