@@ -89,7 +89,7 @@ class SchemesOnTrainedModelTest {
     void theOutputLayerAloneOnTheFeaturesPredictsWhatTheWholeNetworkDoes() {
         // More images than one inference batch: int8-dynamic's per-call range depends on the batch.
         ImageSet images = TestImages.random(Classifier.INFERENCE_BATCH + 44, 4, 91);
-        float[][] fp32Probabilities = fp32.outputs(images).probabilities();
+        Classifier.Outputs fp32Outputs = fp32.outputs(images);
         for (String name : PrecisionSchemes.registry().names()) {
             Classifier q = PrecisionSchemes.byName(name).apply(fp32, probe);
             float[][] features = q.outputs(images).features();
@@ -110,8 +110,8 @@ class SchemesOnTrainedModelTest {
             if (name.equals("int8-dynamic")) {
                 // Its features are FP32's (up to rounding): only the output layer's quantizer moves the
                 // probabilities, so a readout that skipped it would fail above.
-                assertTrue(maxDifference(fp32.outputs(images).features(), features) < 1e-5);
-                assertTrue(maxDifference(fp32Probabilities, q.outputs(images).probabilities()) > 1e-3);
+                assertTrue(maxDifference(fp32Outputs.features(), features) < 1e-5);
+                assertTrue(maxDifference(fp32Outputs.probabilities(), q.outputs(images).probabilities()) > 1e-3);
             }
         }
     }
