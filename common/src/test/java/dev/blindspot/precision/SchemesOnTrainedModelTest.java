@@ -92,10 +92,11 @@ class SchemesOnTrainedModelTest {
         Classifier.Outputs fp32Outputs = fp32.outputs(images);
         for (String name : PrecisionSchemes.registry().names()) {
             Classifier q = PrecisionSchemes.byName(name).apply(fp32, probe);
-            float[][] features = q.outputs(images).features();
+            Classifier.Outputs unpruned = q.outputs(images);
+            float[][] features = unpruned.features();
             INDArray w = q.network().getLayer(dev.blindspot.model.Architecture.OUTPUT).getParam("W");
             for (int pruned = 0; pruned < 3; pruned++) {
-                Classifier.Outputs whole = q.outputs(images);
+                Classifier.Outputs whole = pruned == 0 ? unpruned : q.outputs(images);
                 Classifier.Outputs readout = q.outputsFromFeatures(features);
                 // The whole pass runs the folded inference copy: equal up to float rounding, and the same label
                 // wherever the top two are not tied within that rounding.
@@ -109,7 +110,9 @@ class SchemesOnTrainedModelTest {
             }
             if (name.equals("int8-dynamic")) {
                 // Its features are FP32's (up to rounding): only the output layer's quantizer moves the
-                // probabilities, so a readout that skipped it would fail above.
+                // probabilities, so a readout that skipped it would fail above. The > 1e-3 below is the model with
+                // three rows pruned; unpruned, the quantizer alone moves them ~2e-4 (measured), still 18x the 1e-5
+                // the readout is held to.
                 assertTrue(maxDifference(fp32Outputs.features(), features) < 1e-5);
                 assertTrue(maxDifference(fp32Outputs.probabilities(), q.outputs(images).probabilities()) > 1e-3);
             }
