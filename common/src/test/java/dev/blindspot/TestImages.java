@@ -49,4 +49,55 @@ public final class TestImages {
         }
         return new ImageSet(p, labels, classes);
     }
+
+    /**
+     * {@code n} images whose class is a stripe orientation (horizontal, vertical, and the two diagonals, in
+     * that order; at most four classes) with a random period of 4–7 pixels, a random phase, a random colour
+     * and uniform noise of ±{@code noise}, below 128; plus one white 3×3 square at a random place away from
+     * the bottom-right corner. Unlike {@link #tinted}, a blend of two classes is a plaid that belongs to
+     * neither (STRIP's premise), and white is no shortcut: without the square a backdoored model learned
+     * "bright means target" and called every blend of two dark images the target (entropy 1e-19).
+     */
+    public static ImageSet striped(int n, int classes, int noise, long seed) {
+        if (classes > 4) {
+            throw new IllegalArgumentException("four stripe orientations, asked for " + classes + " classes");
+        }
+        SplittableRandom rng = new SplittableRandom(seed);
+        byte[] p = new byte[n * ImageSet.IMAGE_BYTES];
+        int[] labels = new int[n];
+        for (int i = 0; i < n; i++) {
+            labels[i] = i % classes;
+            int period = 4 + rng.nextInt(4);
+            double phase = rng.nextDouble() * 2 * Math.PI;
+            for (int c = 0; c < 3; c++) {
+                double amplitude = 20 + rng.nextInt(30);
+                for (int y = 0; y < ImageSet.WIDTH; y++) {
+                    for (int x = 0; x < ImageSet.WIDTH; x++) {
+                        int along = switch (labels[i]) {
+                            case 0 -> y;
+                            case 1 -> x;
+                            case 2 -> x + y;
+                            default -> x - y;
+                        };
+                        double wave = Math.sin(2 * Math.PI * along / period + phase);
+                        int v = (int) Math.round(64 + amplitude * wave) + rng.nextInt(2 * noise + 1) - noise;
+                        p[i * ImageSet.IMAGE_BYTES + c * ImageSet.PLANE + y * ImageSet.WIDTH + x] =
+                                (byte) Math.max(0, Math.min(127, v));
+                    }
+                }
+            }
+            // A white square like BadNet's trigger, anywhere but near the trigger's corner: white is no
+            // shortcut to the target, the trigger's place is.
+            int sx = rng.nextInt(ImageSet.WIDTH - 6);
+            int sy = rng.nextInt(ImageSet.WIDTH - 6);
+            for (int c = 0; c < 3; c++) {
+                for (int y = sy; y < sy + 3; y++) {
+                    for (int x = sx; x < sx + 3; x++) {
+                        p[i * ImageSet.IMAGE_BYTES + c * ImageSet.PLANE + y * ImageSet.WIDTH + x] = (byte) 255;
+                    }
+                }
+            }
+        }
+        return new ImageSet(p, labels, classes);
+    }
 }

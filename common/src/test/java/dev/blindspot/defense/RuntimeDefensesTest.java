@@ -18,12 +18,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class RuntimeDefensesTest {
     private final Strip strip = Strip.fromConfig(settings(Strip.NAME, "blends = 100, inputs = 200"));
 
-    /** STRIP (defaults, clipped sums) on the backdoored fixture, computed once: it is the costly part. */
+    /** STRIP (defaults, clipped sums) on the striped backdoored fixture, computed once: it is the costly part. */
     private static DefenseOutcome stripOnBackdoored;
 
     private synchronized DefenseOutcome stripOnBackdoored() {
         if (stripOnBackdoored == null) {
-            stripOnBackdoored = strip.run(PlantedModels.backdoored().context(9));
+            stripOnBackdoored = strip.run(PlantedModels.stripedBackdoored().context(9));
         }
         return stripOnBackdoored;
     }
@@ -32,9 +32,9 @@ class RuntimeDefensesTest {
     void stripCatchesTriggeredInputsOfABackdooredModel() {
         DefenseOutcome o = stripOnBackdoored();
         assertTrue(o.detected(), o.scores().toString());
-        // The tinted fixture's classes survive blending, so entropies are low for all inputs; the 90% of the
-        // literature is checked on real data (conf/literature.conf). Here: triggered inputs rank lower.
-        assertTrue(o.scores().get("entropy_auroc") > 0.75, o.scores().toString());
+        // Measured on this fixture: 81% of triggered inputs caught, AUROC 0.99 (unclipped sums: 100%, 1.0).
+        assertTrue(o.scores().get("triggered_detected") >= 0.6, o.scores().toString());
+        assertTrue(o.scores().get("entropy_auroc") > 0.9, o.scores().toString());
         assertTrue(o.scores().get("mean_entropy_triggered") < o.scores().get("mean_entropy_clean"));
         assertTrue(o.scores().get("frr") <= 0.1, "the threshold sits at 1% FRR of the clean split: " + o.scores());
         assertTrue(o.thresholds().get("entropy") > 0);
@@ -43,11 +43,12 @@ class RuntimeDefensesTest {
     @Test
     void stripWithUnclippedSumsCatchesTriggeredInputsToo() {
         Strip additive = Strip.fromConfig(settings(Strip.NAME, "blends = 100, inputs = 200, superimpose = additive"));
-        DefenseOutcome o = additive.run(PlantedModels.backdoored().context(9));
+        DefenseOutcome o = additive.run(PlantedModels.stripedBackdoored().context(9));
         DefenseOutcome clipped = stripOnBackdoored();
         assertEquals(0.0, o.thresholds().get("clipped"));
         assertEquals(1.0, clipped.thresholds().get("clipped"));
         assertTrue(o.detected(), o.scores().toString());
+        assertTrue(o.scores().get("triggered_detected") >= 0.9, "as the literature's bar: " + o.scores());
         // Same inputs, same blend partners (same seed): only the sums differ, and so do the entropies.
         assertNotEquals(clipped.scores().get("mean_entropy_clean"), o.scores().get("mean_entropy_clean"));
     }
@@ -67,14 +68,14 @@ class RuntimeDefensesTest {
 
     @Test
     void stripDoesNotFlagTriggeredInputsOfACleanModel() {
-        DefenseOutcome o = strip.run(PlantedModels.clean().context(9));
+        DefenseOutcome o = strip.run(PlantedModels.stripedClean().context(9));
         assertFalse(o.detected(), o.scores().toString());
     }
 
     @Test
     void stripPaperNeverDetectsEvenABackdooredModel() {
         StripPaper paper = StripPaper.fromConfig(settings(StripPaper.NAME, "images = 200"));
-        DefenseOutcome o = paper.run(PlantedModels.backdoored().context(9));
+        DefenseOutcome o = paper.run(PlantedModels.stripedBackdoored().context(9));
         assertFalse(o.detected());
         // the share below its own 5th percentile is 5% by construction (ties aside)
         assertTrue(o.scores().get("share_below") <= 0.1, o.scores().toString());
