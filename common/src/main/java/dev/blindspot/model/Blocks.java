@@ -31,19 +31,16 @@ final class Blocks {
     }
 
     /**
-     * Defaults once on the builder (seed, float, the study's optimizer, L2, PyTorch's default initialisation);
-     * then the input. {@link WeightInit#UNIFORM} is U(−1/√fan-in, 1/√fan-in), what PyTorch's Conv2d and Linear
-     * draw by default (kaiming_uniform with a = √5), so the study's recipe meets the weights it was tuned on.
-     * He's normal init (std √(2/fan-in), 2.4× larger) made {@code preact-resnet18} diverge at rate 0.1 in PyTorch
-     * as in DL4J: its residual stream has no normalization before the classifier. Biases start at 0.
+     * Defaults once on the builder (seed, float, the study's optimizer, L2, the architecture's initialisation
+     * of conv and dense weights); then the input. Biases start at 0.
      */
-    static GraphBuilder start(TrainingConfig training, long seed) {
+    static GraphBuilder start(TrainingConfig training, long seed, WeightInit init) {
         return new NeuralNetConfiguration.Builder()
                 .seed(seed)
                 .dataType(DataType.FLOAT)
                 .updater(Sgd.updater(training))
                 .l2(training.weightDecay())
-                .weightInit(WeightInit.UNIFORM)
+                .weightInit(init)
                 .convolutionMode(ConvolutionMode.Truncate)
                 .graphBuilder()
                 .addInputs(Architecture.INPUT)
@@ -98,15 +95,19 @@ final class Blocks {
         return name;
     }
 
-    /** Global average pool as the {@link Architecture#FEATURES} vertex, then the softmax classifier. */
-    static ComputationGraph finish(GraphBuilder g, String input, int numClasses, LayerFlavor flavor) {
+    /**
+     * Global average pool as the {@link Architecture#FEATURES} vertex, then the softmax classifier, its
+     * weights drawn by {@code outputInit}.
+     */
+    static ComputationGraph finish(GraphBuilder g, String input, int numClasses, LayerFlavor flavor,
+                                   WeightInit outputInit) {
         GlobalPoolingLayer.Builder pool = new GlobalPoolingLayer.Builder(PoolingType.AVG);
         if (format(flavor) == CNN2DFormat.NHWC) {
             pool.poolingDimensions(1, 2); // the spatial axes
         }
         g.addLayer(Architecture.FEATURES, pool.build(), input);
         g.addLayer(Architecture.OUTPUT, new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT)
-                .nOut(numClasses).activation(Activation.SOFTMAX).build(),
+                .nOut(numClasses).activation(Activation.SOFTMAX).weightInit(outputInit).build(),
                 Architecture.FEATURES);
         g.setOutputs(Architecture.OUTPUT);
         ComputationGraph net = new ComputationGraph(g.build());

@@ -32,7 +32,8 @@ class RuntimeDefensesTest {
     void stripCatchesTriggeredInputsOfABackdooredModel() {
         DefenseOutcome o = stripOnBackdoored();
         assertTrue(o.detected(), o.scores().toString());
-        // Measured on this fixture: 81% of triggered inputs caught, AUROC 0.99 (unclipped sums: 100%, 1.0).
+        System.out.println("STRIP, clipped sums, on the striped backdoored fixture: " + o.scores());
+        // Measured with PyTorch's init: 81% caught, AUROC 0.99 (unclipped sums: 100%, 1.0); the run prints them.
         assertTrue(o.scores().get("triggered_detected") >= 0.6, o.scores().toString());
         assertTrue(o.scores().get("entropy_auroc") > 0.9, o.scores().toString());
         assertTrue(o.scores().get("mean_entropy_triggered") < o.scores().get("mean_entropy_clean"));
@@ -48,6 +49,7 @@ class RuntimeDefensesTest {
         assertEquals(0.0, o.thresholds().get("clipped"));
         assertEquals(1.0, clipped.thresholds().get("clipped"));
         assertTrue(o.detected(), o.scores().toString());
+        System.out.println("STRIP, unclipped sums, on the striped backdoored fixture: " + o.scores());
         assertTrue(o.scores().get("triggered_detected") >= 0.9, "as the literature's bar: " + o.scores());
         // Same inputs, same blend partners (same seed): only the sums differ, and so do the entropies.
         assertNotEquals(clipped.scores().get("mean_entropy_clean"), o.scores().get("mean_entropy_clean"));
