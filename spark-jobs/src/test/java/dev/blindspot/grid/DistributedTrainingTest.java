@@ -43,7 +43,9 @@ class DistributedTrainingTest {
             "--set", "grid.defenses=[spectral-signatures]",
             "--set", "datasets.synthetic={classes=10,train-size=3000,test-size=500}",
             "--set", "defender.clean-split=100",
-            "--set", "training.epochs=4");
+            // 6 epochs: at 4 the local model's clean accuracy was 64.6% (seed 3) or 38.6% (seed 4), too far from
+            // converged for a 5-point comparison (the distributed one reached 73.8%); at 6, 82.2% (seed 3).
+            "--set", "training.epochs=6");
 
     /** A smaller grid for the reproducibility check, with rounds of two steps per worker. */
     static final List<String> SMALL = List.of("--set", "datasets.synthetic={classes=4,train-size=700,test-size=100}",
@@ -130,9 +132,9 @@ class DistributedTrainingTest {
         assertTrue(distributedOut.contains("training: distributed(workers=2,averaging=1)"), distributedOut);
         assertTrue(distributedOut.contains("1 models ready (1 trained"), distributedOut);
         // 2,900 training images, a batch of 128 shared by 2 workers (64 each), averaged after every step:
-        // one round (two tasks, one per worker) per step, 22 or more per epoch, 4 epochs.
+        // one round (two tasks, one per worker) per step, 22 or more per epoch, 6 epochs.
         long rounds = trainingStageTasks.values().stream().filter(tasks -> tasks == 2).count();
-        assertTrue(rounds >= 88, "parameter-averaging rounds over 2 workers: " + rounds + " " + trainingStageTasks);
+        assertTrue(rounds >= 132, "parameter-averaging rounds over 2 workers: " + rounds + " " + trainingStageTasks);
 
         Row local = row("local");
         Row distributed = row("distributed");
