@@ -1,5 +1,6 @@
 package dev.blindspot;
 
+import dev.blindspot.attack.BadNet;
 import dev.blindspot.data.ImageSet;
 
 import java.util.SplittableRandom;
@@ -50,6 +51,10 @@ public final class TestImages {
         return new ImageSet(p, labels, classes);
     }
 
+    /** Per stripe class, the pixel's position across its stripes is {@code STRIPE_X·x + STRIPE_Y·y}. */
+    private static final int[] STRIPE_X = {0, 1, 1, 1};
+    private static final int[] STRIPE_Y = {1, 0, 1, -1};
+
     /**
      * {@code n} images whose class is a stripe orientation (horizontal, vertical, and the two diagonals, in
      * that order; at most four classes) with a random period of 4–7 pixels, a random phase, a random colour
@@ -59,7 +64,7 @@ public final class TestImages {
      * "bright means target" and called every blend of two dark images the target (entropy 1e-19).
      */
     public static ImageSet striped(int n, int classes, int noise, long seed) {
-        if (classes > 4) {
+        if (classes > STRIPE_X.length) {
             throw new IllegalArgumentException("four stripe orientations, asked for " + classes + " classes");
         }
         SplittableRandom rng = new SplittableRandom(seed);
@@ -73,12 +78,7 @@ public final class TestImages {
                 double amplitude = 20 + rng.nextInt(30);
                 for (int y = 0; y < ImageSet.WIDTH; y++) {
                     for (int x = 0; x < ImageSet.WIDTH; x++) {
-                        int along = switch (labels[i]) {
-                            case 0 -> y;
-                            case 1 -> x;
-                            case 2 -> x + y;
-                            default -> x - y;
-                        };
+                        int along = STRIPE_X[labels[i]] * x + STRIPE_Y[labels[i]] * y;
                         double wave = Math.sin(2 * Math.PI * along / period + phase);
                         int v = (int) Math.round(64 + amplitude * wave) + rng.nextInt(2 * noise + 1) - noise;
                         p[i * ImageSet.IMAGE_BYTES + c * ImageSet.PLANE + y * ImageSet.WIDTH + x] =
@@ -90,13 +90,7 @@ public final class TestImages {
             // shortcut to the target, the trigger's place is.
             int sx = rng.nextInt(ImageSet.WIDTH - 6);
             int sy = rng.nextInt(ImageSet.WIDTH - 6);
-            for (int c = 0; c < 3; c++) {
-                for (int y = sy; y < sy + 3; y++) {
-                    for (int x = sx; x < sx + 3; x++) {
-                        p[i * ImageSet.IMAGE_BYTES + c * ImageSet.PLANE + y * ImageSet.WIDTH + x] = (byte) 255;
-                    }
-                }
-            }
+            BadNet.whiteSquare(p, i, sx, sy, 3);
         }
         return new ImageSet(p, labels, classes);
     }

@@ -26,8 +26,8 @@ import java.util.function.UnaryOperator;
  * <li>striped ({@link TestImages#striped}): a blend of two clean images is ambiguous, as STRIP assumes.
  *     Tinted classes survive blending, so whether STRIP separates triggered inputs there is an accident of
  *     the training run (after a change of optimizer and init it ranked them above clean ones, AUROC 0.002).
- *     On striped images Neural Cleanse's other labels spread
- *     (norms 87–210 around the target's 11, measured with PyTorch's init), and four labels leave its anomaly index at 1.2.</li>
+ *     On striped images Neural Cleanse's other labels spread (norms 87–210 around the target's 11, measured
+ *     with PyTorch's init), and four labels leave its anomaly index at 1.2.</li>
  * </ul>
  */
 final class PlantedModels {

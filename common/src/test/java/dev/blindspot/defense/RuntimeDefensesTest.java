@@ -17,6 +17,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /** STRIP and Fine-Pruning, both variants, on models with and without a planted trigger. */
 class RuntimeDefensesTest {
     private final Strip strip = Strip.fromConfig(settings(Strip.NAME, "blends = 100, inputs = 200"));
+    /** The same with the authors' unclipped sums. */
+    private final Strip additive = Strip.fromConfig(settings(Strip.NAME, "blends = 100, inputs = 200, superimpose = additive"));
 
     /** STRIP (defaults, clipped sums) on the striped backdoored fixture, computed once: it is the costly part. */
     private static DefenseOutcome stripOnBackdoored;
@@ -43,7 +45,6 @@ class RuntimeDefensesTest {
 
     @Test
     void stripWithUnclippedSumsCatchesTriggeredInputsOfABackdooredModel() {
-        Strip additive = Strip.fromConfig(settings(Strip.NAME, "blends = 100, inputs = 200, superimpose = additive"));
         DefenseOutcome o = additive.run(PlantedModels.stripedBackdoored().context(9));
         DefenseOutcome clipped = stripOnBackdoored();
         assertEquals(0.0, o.thresholds().get("clipped"));
@@ -75,7 +76,6 @@ class RuntimeDefensesTest {
         DefenseOutcome o = strip.run(PlantedModels.stripedClean().context(9));
         assertFalse(o.detected(), o.scores().toString());
         // The variant that catches 90% of the backdoored model's triggered inputs flags none of these.
-        Strip additive = Strip.fromConfig(settings(Strip.NAME, "blends = 100, inputs = 200, superimpose = additive"));
         DefenseOutcome a = additive.run(PlantedModels.stripedClean().context(9));
         assertFalse(a.detected(), a.scores().toString());
         assertTrue(a.scores().get("triggered_detected") < 0.1, a.scores().toString());
