@@ -64,11 +64,15 @@ public record BadNet(int size, double poisonRate, int target) implements java.io
 
     /** Stamps the trigger onto image {@code index} of a raw pixel buffer, in place. */
     public void stamp(byte[] pixels, int index) {
-        int o = origin();
+        whiteSquare(pixels, index, origin(), origin(), size);
+    }
+
+    /** Paints a white {@code size}×{@code size} square at column {@code x}, row {@code y} of image {@code index}. */
+    public static void whiteSquare(byte[] pixels, int index, int x, int y, int size) {
         for (int c = 0; c < ImageSet.CHANNELS; c++) {
             int plane = index * ImageSet.IMAGE_BYTES + c * ImageSet.PLANE;
-            for (int y = o; y < o + size; y++) {
-                Arrays.fill(pixels, plane + y * ImageSet.WIDTH + o, plane + y * ImageSet.WIDTH + o + size, TRIGGER_VALUE);
+            for (int row = y; row < y + size; row++) {
+                Arrays.fill(pixels, plane + row * ImageSet.WIDTH + x, plane + row * ImageSet.WIDTH + x + size, TRIGGER_VALUE);
             }
         }
     }

@@ -30,14 +30,17 @@ final class Blocks {
     private Blocks() {
     }
 
-    /** Defaults once on the builder (seed, float, the study's optimizer, L2, He init); then the input. */
-    static GraphBuilder start(TrainingConfig training, long seed) {
+    /**
+     * Defaults once on the builder (seed, float, the study's optimizer, L2, the architecture's initialisation
+     * of conv and dense weights); then the input. Biases start at 0.
+     */
+    static GraphBuilder start(TrainingConfig training, long seed, WeightInit init) {
         return new NeuralNetConfiguration.Builder()
                 .seed(seed)
                 .dataType(DataType.FLOAT)
                 .updater(Sgd.updater(training))
                 .l2(training.weightDecay())
-                .weightInit(WeightInit.RELU)
+                .weightInit(init)
                 .convolutionMode(ConvolutionMode.Truncate)
                 .graphBuilder()
                 .addInputs(Architecture.INPUT)
@@ -92,15 +95,19 @@ final class Blocks {
         return name;
     }
 
-    /** Global average pool as the {@link Architecture#FEATURES} vertex, then the softmax classifier. */
-    static ComputationGraph finish(GraphBuilder g, String input, int numClasses, LayerFlavor flavor) {
+    /**
+     * Global average pool as the {@link Architecture#FEATURES} vertex, then the softmax classifier, its
+     * weights drawn by {@code outputInit}.
+     */
+    static ComputationGraph finish(GraphBuilder g, String input, int numClasses, LayerFlavor flavor,
+                                   WeightInit outputInit) {
         GlobalPoolingLayer.Builder pool = new GlobalPoolingLayer.Builder(PoolingType.AVG);
         if (format(flavor) == CNN2DFormat.NHWC) {
             pool.poolingDimensions(1, 2); // the spatial axes
         }
         g.addLayer(Architecture.FEATURES, pool.build(), input);
         g.addLayer(Architecture.OUTPUT, new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT)
-                .nOut(numClasses).activation(Activation.SOFTMAX).weightInit(WeightInit.XAVIER).build(),
+                .nOut(numClasses).activation(Activation.SOFTMAX).weightInit(outputInit).build(),
                 Architecture.FEATURES);
         g.setOutputs(Architecture.OUTPUT);
         ComputationGraph net = new ComputationGraph(g.build());

@@ -3,6 +3,7 @@ package dev.blindspot.model;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration.GraphBuilder;
 import org.deeplearning4j.nn.conf.graph.ElementWiseVertex;
 import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.deeplearning4j.nn.weights.WeightInit;
 
 /**
  * {@code preact-resnet18}, the study's model (He, Zhang, Ren and Sun, "Identity Mappings in Deep Residual
@@ -12,6 +13,11 @@ import org.deeplearning4j.nn.graph.ComputationGraph;
  *
  * <p>A pre-activation block computes {@code a = relu(bn1(x))}, {@code y = conv2(relu(bn2(conv1(a))))} and
  * adds the shortcut: {@code x} itself, or a strided 1×1 conv of {@code a} where the shape changes.
+ *
+ * <p>Initialised as PyTorch initialises the study's model by default: {@link WeightInit#UNIFORM} is
+ * U(−1/√fan-in, 1/√fan-in) (PyTorch's kaiming_uniform with a = √5), for every conv and the classifier. He's
+ * normal init (std √(2/fan-in), 2.4× larger) diverged at the study's rate 0.1, in PyTorch as in DL4J: the
+ * residual stream reaches the classifier without a normalization ({@link ClassicalMomentum} has the figures).
  */
 public final class PreActResNet18 implements Architecture {
     public static final String NAME = "preact-resnet18";
@@ -31,7 +37,7 @@ public final class PreActResNet18 implements Architecture {
 
     @Override
     public ComputationGraph build(int numClasses, TrainingConfig training, long seed, LayerFlavor flavor) {
-        GraphBuilder g = Blocks.start(training, seed);
+        GraphBuilder g = Blocks.start(training, seed, WeightInit.UNIFORM);
         String x = Blocks.conv(g, "stem", INPUT, 64, 3, 1, flavor);
         int inWidth = 64;
         for (int stage = 0; stage < WIDTHS.length; stage++) {
@@ -41,7 +47,7 @@ public final class PreActResNet18 implements Architecture {
                 inWidth = WIDTHS[stage];
             }
         }
-        return Blocks.finish(g, x, numClasses, flavor);
+        return Blocks.finish(g, x, numClasses, flavor, WeightInit.UNIFORM);
     }
 
     private static String block(GraphBuilder g, String name, String x, int inWidth, int width, int stride,

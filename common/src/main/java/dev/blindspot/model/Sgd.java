@@ -1,7 +1,6 @@
 package dev.blindspot.model;
 
 import org.nd4j.linalg.learning.config.IUpdater;
-import org.nd4j.linalg.learning.config.Nesterovs;
 import org.nd4j.linalg.schedule.MapSchedule;
 import org.nd4j.linalg.schedule.ScheduleType;
 
@@ -15,8 +14,8 @@ final class Sgd {
 
     /**
      * SGD with momentum and PyTorch's {@code MultiStepLR(milestones=[E/2, 3E/4], gamma=0.1)}: the rate is
-     * multiplied by 0.1 at each milestone (twice where they coincide). DL4J offers momentum only as
-     * Nesterov momentum ({@link Nesterovs}); PyTorch's default is classical momentum. The schedule is
+     * multiplied by 0.1 at each milestone (twice where they coincide). Momentum is PyTorch's classical one
+     * ({@link ClassicalMomentum}), not DL4J's Nesterov, which diverges at the study's rate. The schedule is
      * keyed by epoch, which {@link Trainer} advances.
      */
     static IUpdater updater(TrainingConfig t) {
@@ -31,6 +30,6 @@ final class Sgd {
         if (threeQuarters > 0) {
             lr.put(threeQuarters, t.learningRate() * 0.01);
         }
-        return new Nesterovs(new MapSchedule(ScheduleType.EPOCH, lr), t.momentum());
+        return new ClassicalMomentum(new MapSchedule(ScheduleType.EPOCH, lr), t.momentum());
     }
 }

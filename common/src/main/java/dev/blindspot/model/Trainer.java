@@ -63,10 +63,14 @@ public final class Trainer {
 
     /** The same check where no step's loss is at hand (distributed training): the parameters after an epoch. */
     public static void checkParametersFinite(ComputationGraph net, int epoch, TrainingConfig config) {
-        double sum = net.params().sumNumber().doubleValue(); // NaN or infinite as soon as one parameter is
-        if (!Double.isFinite(sum)) {
+        if (!parametersFinite(net)) {
             throw diverged("the parameters are not finite after epoch " + (epoch + 1), config);
         }
+    }
+
+    /** Whether every parameter of the network is finite (a diverged training leaves them all NaN). */
+    public static boolean parametersFinite(ComputationGraph net) {
+        return Double.isFinite(net.params().sumNumber().doubleValue()); // NaN or infinite as soon as one parameter is
     }
 
     private static IllegalStateException diverged(String what, TrainingConfig config) {

@@ -44,7 +44,7 @@ public record TrainingConfig(int epochs, int batchSize, double learningRate, dou
 
     /** Canonical description, part of the model's identity. */
     public String spec() {
-        return String.format(Locale.ROOT, "sgd(epochs=%d,batch=%d,lr=%s,momentum=%s,wd=%s,steps=0.5/0.75x0.1)",
+        return String.format(Locale.ROOT, "sgd(epochs=%d,batch=%d,lr=%s,momentum=%s classical,wd=%s,steps=0.5/0.75x0.1)",
                 epochs, batchSize, learningRate, momentum, weightDecay);
     }
 }

@@ -17,37 +17,43 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /** STRIP and Fine-Pruning, both variants, on models with and without a planted trigger. */
 class RuntimeDefensesTest {
     private final Strip strip = Strip.fromConfig(settings(Strip.NAME, "blends = 100, inputs = 200"));
+    /** The same with the authors' unclipped sums. */
+    private final Strip additive = Strip.fromConfig(settings(Strip.NAME, "blends = 100, inputs = 200, superimpose = additive"));
 
-    /** STRIP (defaults, clipped sums) on the backdoored fixture, computed once: it is the costly part. */
+    /** STRIP (defaults, clipped sums) on the striped backdoored fixture, computed once: it is the costly part. */
     private static DefenseOutcome stripOnBackdoored;
 
     private synchronized DefenseOutcome stripOnBackdoored() {
         if (stripOnBackdoored == null) {
-            stripOnBackdoored = strip.run(PlantedModels.backdoored().context(9));
+            stripOnBackdoored = strip.run(PlantedModels.stripedBackdoored().context(9));
         }
         return stripOnBackdoored;
     }
 
     @Test
-    void stripCatchesTriggeredInputsOfABackdooredModel() {
+    void stripRanksTriggeredInputsOfABackdooredModelBelowCleanOnes() {
         DefenseOutcome o = stripOnBackdoored();
-        assertTrue(o.detected(), o.scores().toString());
-        // The tinted fixture's classes survive blending, so entropies are low for all inputs; the 90% of the
-        // literature is checked on real data (conf/literature.conf). Here: triggered inputs rank lower.
-        assertTrue(o.scores().get("entropy_auroc") > 0.75, o.scores().toString());
+        System.out.println("STRIP, clipped sums, on the striped backdoored fixture: " + o.scores());
+        // The ranking holds (tinted images: AUROC 0.002). How many fall below the 1%-FRR threshold depends on the
+        // clean entropies' lowest 1%, which moves with the training run: 81% caught with PyTorch's init, 1.3%
+        // with He's (AUROC 0.99 and 0.98). So the catch rate is asserted where it is stable, unclipped, below.
+        assertTrue(o.scores().get("entropy_auroc") > 0.9, o.scores().toString());
         assertTrue(o.scores().get("mean_entropy_triggered") < o.scores().get("mean_entropy_clean"));
         assertTrue(o.scores().get("frr") <= 0.1, "the threshold sits at 1% FRR of the clean split: " + o.scores());
         assertTrue(o.thresholds().get("entropy") > 0);
     }
 
     @Test
-    void stripWithUnclippedSumsCatchesTriggeredInputsToo() {
-        Strip additive = Strip.fromConfig(settings(Strip.NAME, "blends = 100, inputs = 200, superimpose = additive"));
-        DefenseOutcome o = additive.run(PlantedModels.backdoored().context(9));
+    void stripWithUnclippedSumsCatchesTriggeredInputsOfABackdooredModel() {
+        DefenseOutcome o = additive.run(PlantedModels.stripedBackdoored().context(9));
         DefenseOutcome clipped = stripOnBackdoored();
         assertEquals(0.0, o.thresholds().get("clipped"));
         assertEquals(1.0, clipped.thresholds().get("clipped"));
+        System.out.println("STRIP, unclipped sums, on the striped backdoored fixture: " + o.scores());
         assertTrue(o.detected(), o.scores().toString());
+        // 100% with PyTorch's init, 98.7% with He's.
+        assertTrue(o.scores().get("triggered_detected") >= 0.9, "the literature's bar: " + o.scores());
+        assertTrue(o.scores().get("entropy_auroc") > 0.9, o.scores().toString());
         // Same inputs, same blend partners (same seed): only the sums differ, and so do the entropies.
         assertNotEquals(clipped.scores().get("mean_entropy_clean"), o.scores().get("mean_entropy_clean"));
     }
@@ -67,14 +73,18 @@ class RuntimeDefensesTest {
 
     @Test
     void stripDoesNotFlagTriggeredInputsOfACleanModel() {
-        DefenseOutcome o = strip.run(PlantedModels.clean().context(9));
+        DefenseOutcome o = strip.run(PlantedModels.stripedClean().context(9));
         assertFalse(o.detected(), o.scores().toString());
+        // The variant that catches 90% of the backdoored model's triggered inputs flags none of these.
+        DefenseOutcome a = additive.run(PlantedModels.stripedClean().context(9));
+        assertFalse(a.detected(), a.scores().toString());
+        assertTrue(a.scores().get("triggered_detected") < 0.1, a.scores().toString());
     }
 
     @Test
     void stripPaperNeverDetectsEvenABackdooredModel() {
         StripPaper paper = StripPaper.fromConfig(settings(StripPaper.NAME, "images = 200"));
-        DefenseOutcome o = paper.run(PlantedModels.backdoored().context(9));
+        DefenseOutcome o = paper.run(PlantedModels.stripedBackdoored().context(9));
         assertFalse(o.detected());
         // the share below its own 5th percentile is 5% by construction (ties aside)
         assertTrue(o.scores().get("share_below") <= 0.1, o.scores().toString());

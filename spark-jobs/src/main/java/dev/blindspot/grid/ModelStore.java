@@ -2,9 +2,11 @@ package dev.blindspot.grid;
 
 import dev.blindspot.data.Normalization;
 import dev.blindspot.model.Classifier;
+import dev.blindspot.model.Trainer;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
+import org.deeplearning4j.util.ModelSerializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -96,10 +98,18 @@ final class ModelStore {
                 LOG.warn("model {} is listed in {} but missing; retraining it", zipPath, metaPath);
                 return Optional.empty();
             }
-            String actual = sha256(HadoopFiles.readAll(fs, zipPath));
+            byte[] zip = HadoopFiles.readAll(fs, zipPath);
+            String actual = sha256(zip);
             if (!actual.equals(expected)) {
                 LOG.warn("model {} fails its checksum (SHA-256 {}, expected {}); retraining it, not loading it",
                         zipPath, actual, expected);
+                return Optional.empty();
+            }
+            // A store written before training checked for divergence can hold a NaN model, whose rows would read
+            // as a perfect backdoor (a constant classifier at the target label). Retrained, it stops with an error.
+            if (!Trainer.parametersFinite(ModelSerializer.restoreComputationGraph(new ByteArrayInputStream(zip), false))) {
+                LOG.warn("model {} has non-finite parameters (a diverged training); retraining it, not loading it",
+                        zipPath);
                 return Optional.empty();
             }
             return Optional.of(new TrainingOutcome(key, zipPath.toString(), expected,

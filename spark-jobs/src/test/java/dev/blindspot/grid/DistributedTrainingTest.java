@@ -41,9 +41,15 @@ class DistributedTrainingTest {
             "--set", "grid.seeds=[3]",
             "--set", "grid.precisions=[fp32]",
             "--set", "grid.defenses=[spectral-signatures]",
-            "--set", "datasets.synthetic={classes=10,train-size=3000,test-size=500}",
+            "--set", "datasets.synthetic={classes=4,train-size=3000,test-size=500}",
             "--set", "defender.clean-split=100",
-            "--set", "training.epochs=4");
+            // A comparison within 5 points needs two converged models. At the study's rate 0.1 these 132 steps
+            // are not: local models of 10 classes ended at 69.8-89.8% over seeds 3-5 (8 epochs; distributed
+            // 72.8-81.4%, the gap -8.4 to +9.2 points), and of 4 classes one seed at 49.6% (Nesterov: 25.0%, a
+            // constant classifier). At rate 0.05, 4 classes, 6 epochs: local 93.6 / 95.0 / 93.6%, distributed
+            // 94.4 / 94.0 / 93.4% (seeds 3-5).
+            "--set", "training.learning-rate=0.05",
+            "--set", "training.epochs=6");
 
     /** A smaller grid for the reproducibility check, with rounds of two steps per worker. */
     static final List<String> SMALL = List.of("--set", "datasets.synthetic={classes=4,train-size=700,test-size=100}",
@@ -130,9 +136,9 @@ class DistributedTrainingTest {
         assertTrue(distributedOut.contains("training: distributed(workers=2,averaging=1)"), distributedOut);
         assertTrue(distributedOut.contains("1 models ready (1 trained"), distributedOut);
         // 2,900 training images, a batch of 128 shared by 2 workers (64 each), averaged after every step:
-        // one round (two tasks, one per worker) per step, 22 or more per epoch, 4 epochs.
+        // one round (two tasks, one per worker) per step, 22 or more per epoch, 6 epochs.
         long rounds = trainingStageTasks.values().stream().filter(tasks -> tasks == 2).count();
-        assertTrue(rounds >= 88, "parameter-averaging rounds over 2 workers: " + rounds + " " + trainingStageTasks);
+        assertTrue(rounds >= 132, "parameter-averaging rounds over 2 workers: " + rounds + " " + trainingStageTasks);
 
         Row local = row("local");
         Row distributed = row("distributed");
@@ -143,7 +149,7 @@ class DistributedTrainingTest {
                 "the mode is part of the model's key");
         double caLocal = local.getDouble(0);
         double caDistributed = distributed.getDouble(0);
-        assertTrue(caLocal > 0.6, "the local model learned (10 classes): " + caLocal);
+        assertTrue(caLocal > 0.85, "the local model learned (4 classes): " + caLocal);
         System.out.printf("clean accuracy: local %.4f, distributed %.4f%n", caLocal, caDistributed);
         assertTrue(Math.abs(caDistributed - caLocal) <= 0.05,
                 "distributed clean accuracy " + caDistributed + " vs local " + caLocal);

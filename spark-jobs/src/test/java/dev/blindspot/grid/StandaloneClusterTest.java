@@ -133,7 +133,7 @@ class StandaloneClusterTest {
         System.setProperty("spark.driver.host", "127.0.0.1");
     }
 
-    /** The settings of {@link DistributedTrainingTest}'s accuracy comparison: a model that learns in 4 epochs. */
+    /** The settings of {@link DistributedTrainingTest}'s accuracy comparison: two models that converge in 6 epochs. */
     private static final List<String> LEARNING_GRID = DistributedTrainingTest.GRID.subList(3, DistributedTrainingTest.GRID.size());
 
     /** The grid on {@code local[2]} in this JVM, the reference the cluster's results are compared with. */
@@ -165,7 +165,7 @@ class StandaloneClusterTest {
             assertEquals("distributed(workers=2,averaging=1)", onCluster.getString(1));
             System.out.printf("clean accuracy: trained locally %.4f, across the standalone cluster %.4f%n",
                     onLocal.getDouble(0), onCluster.getDouble(0));
-            assertTrue(onLocal.getDouble(0) > 0.6, "the local model learned: " + onLocal);
+            assertTrue(onLocal.getDouble(0) > 0.85, "the local model learned (4 classes): " + onLocal);
             assertTrue(Math.abs(onCluster.getDouble(0) - onLocal.getDouble(0)) <= 0.05,
                     "distributed on the cluster " + onCluster + " vs local " + onLocal);
         } finally {
