@@ -165,9 +165,9 @@ class StandaloneClusterTest {
             assertEquals("distributed(workers=2,averaging=1)", onCluster.getString(1));
             System.out.printf("clean accuracy: trained locally %.4f, across the standalone cluster %.4f%n",
                     onLocal.getDouble(0), onCluster.getDouble(0));
-            assertTrue(onLocal.getDouble(0) > 0.85, "the local model learned (4 classes): " + onLocal);
-            assertTrue(Math.abs(onCluster.getDouble(0) - onLocal.getDouble(0)) <= 0.05,
-                    "distributed on the cluster " + onCluster + " vs local " + onLocal);
+            assertTrue(onLocal.getDouble(0) > 0.8, "the local model learned (4 classes): " + onLocal);
+            assertTrue(onCluster.getDouble(0) >= onLocal.getDouble(0) - 0.05,
+                    "distributed on the cluster lost more than 5 points: " + onCluster + " vs local " + onLocal);
         } finally {
             reader.stop();
         }
