@@ -28,7 +28,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * {@code training.mode = distributed} on Spark {@code local[2]}: the model is trained by dl4j-spark's
  * parameter averaging over two workers (seen in the Spark jobs it runs), learns (losing at most 5 points of
- * clean accuracy to the same model trained in one task), is another model (its own key, its mode in every row), and is reproducible bit for bit.
+ * clean accuracy to the same model trained in one task), is another model (its own key, its mode in every
+ * row), and is reproducible bit for bit.
  */
 class DistributedTrainingTest {
     @TempDir

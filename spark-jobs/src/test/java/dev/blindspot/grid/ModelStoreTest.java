@@ -66,7 +66,7 @@ class ModelStoreTest {
     @Test
     void aModelWithNonFiniteParametersIsRetrainedNotReused() {
         ModelStore store = new ModelStore(tmp.resolve("models").toUri().toString());
-        Classifier diverged = new Classifier(new CompactCnn().build(4, new TrainingConfig(1, 32, 0.1, 0.9, 5e-4), 3), NORM);
+        Classifier diverged = model.copy();
         diverged.network().params().putScalar(7, Float.NaN); // one NaN parameter; after a divergence all are
         store.save("nan", diverged, new CellWork.Evaluation(0.25, 1.0, 1.0), 3.0);
         assertTrue(store.find("nan").isEmpty(), "a NaN model must be retrained, not scored as a perfect backdoor");
