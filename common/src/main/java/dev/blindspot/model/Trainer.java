@@ -46,6 +46,8 @@ public final class Trainer {
                 checkFinite(net.score(), epoch, from / config.batchSize(), config);
             }
             net.incrementEpochCount();
+            // A step's loss is computed before its update, so a NaN the last update brings shows only here.
+            checkParametersFinite(net, epoch, config);
         }
         return new Classifier(net, normalization);
     }
@@ -61,7 +63,10 @@ public final class Trainer {
         }
     }
 
-    /** The same check where no step's loss is at hand (distributed training): the parameters after an epoch. */
+    /**
+     * The same check on the parameters after an epoch: where no step's loss is at hand (distributed training),
+     * and for the update after the last loss.
+     */
     public static void checkParametersFinite(ComputationGraph net, int epoch, TrainingConfig config) {
         if (!parametersFinite(net)) {
             throw diverged("the parameters are not finite after epoch " + (epoch + 1), config);

@@ -55,6 +55,17 @@ class TrainerTest {
     }
 
     @Test
+    void anUpdateAfterTheLastLossThatBreaksTheParametersIsCaught() {
+        // One step per epoch: its loss is finite (computed before the update), and the update at a rate beyond
+        // float's range leaves infinite and NaN parameters that only the check after the epoch can see.
+        TrainingConfig oneStep = new TrainingConfig(1, data.images().size(), 1e39, 0.9, 5e-4);
+        IllegalStateException e = assertThrows(IllegalStateException.class,
+                () -> Trainer.train(new CompactCnn(), data, norm, Augmentation.NONE, oneStep, 7));
+        assertTrue(e.getMessage().startsWith("training diverged: the parameters are not finite after epoch 1"),
+                e.getMessage());
+    }
+
+    @Test
     void oneNonFiniteParameterIsADivergedTraining() {
         Classifier model = train(3);
         Trainer.checkParametersFinite(model.network(), 0, ONE_EPOCH);

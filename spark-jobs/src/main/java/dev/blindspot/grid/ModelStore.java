@@ -6,7 +6,6 @@ import dev.blindspot.model.Trainer;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
-import org.deeplearning4j.util.ModelSerializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -44,8 +43,16 @@ final class ModelStore {
         return new Path(root, key + ".properties");
     }
 
-    /** Stores a trained model and its FP32 figures; returns the outcome phase 2 reads. */
+    /**
+     * Stores a trained model and its FP32 figures; returns the outcome phase 2 reads. A model with a non-finite
+     * parameter is refused: its rows would read as a perfect backdoor (a diverged network is a constant
+     * classifier, at the target label as often as not), and a stored one would be reused by every later run.
+     */
     TrainingOutcome save(String key, Classifier model, CellWork.Evaluation fp32, double trainSeconds) {
+        if (!Trainer.parametersFinite(model.network())) {
+            throw new IllegalStateException("model " + key + " has non-finite parameters (a diverged training); "
+                    + "not storing it");
+        }
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         try {
             model.save(bytes);
@@ -103,13 +110,6 @@ final class ModelStore {
             if (!actual.equals(expected)) {
                 LOG.warn("model {} fails its checksum (SHA-256 {}, expected {}); retraining it, not loading it",
                         zipPath, actual, expected);
-                return Optional.empty();
-            }
-            // A store written before training checked for divergence can hold a NaN model, whose rows would read
-            // as a perfect backdoor (a constant classifier at the target label). Retrained, it stops with an error.
-            if (!Trainer.parametersFinite(ModelSerializer.restoreComputationGraph(new ByteArrayInputStream(zip), false))) {
-                LOG.warn("model {} has non-finite parameters (a diverged training); retraining it, not loading it",
-                        zipPath);
                 return Optional.empty();
             }
             return Optional.of(new TrainingOutcome(key, zipPath.toString(), expected,

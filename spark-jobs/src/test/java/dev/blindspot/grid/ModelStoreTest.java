@@ -64,14 +64,19 @@ class ModelStoreTest {
     }
 
     @Test
-    void aModelWithNonFiniteParametersIsRetrainedNotReused() {
+    void aModelWithNonFiniteParametersIsNeverStored() throws IOException {
         ModelStore store = new ModelStore(tmp.resolve("models").toUri().toString());
+        stored(store);
         Classifier diverged = model.copy();
         diverged.network().params().putScalar(7, Float.NaN); // one NaN parameter; after a divergence all are
-        store.save("nan", diverged, new CellWork.Evaluation(0.25, 1.0, 1.0), 3.0);
-        assertTrue(store.find("nan").isEmpty(), "a NaN model must be retrained, not scored as a perfect backdoor");
-        stored(store);
-        assertTrue(store.find("k1").isPresent(), "a finite model is still reused");
+        IllegalStateException e = assertThrows(IllegalStateException.class,
+                () -> store.save("nan", diverged, new CellWork.Evaluation(0.25, 1.0, 1.0), 3.0));
+        assertTrue(e.getMessage().contains("model nan has non-finite parameters"), e.getMessage());
+        try (var files = Files.list(tmp.resolve("models"))) {
+            assertTrue(files.noneMatch(f -> f.getFileName().toString().contains("nan")),
+                    "nothing of a NaN model is written: it would be scored as a perfect backdoor");
+        }
+        assertTrue(store.find("k1").isPresent(), "the finite model stored before is untouched");
     }
 
     @Test
