@@ -18,6 +18,13 @@ import org.deeplearning4j.nn.weights.WeightInit;
  * U(−1/√fan-in, 1/√fan-in) (PyTorch's kaiming_uniform with a = √5), for every conv and the classifier. He's
  * normal init (std √(2/fan-in), 2.4× larger) diverged at the study's rate 0.1, in PyTorch as in DL4J: the
  * residual stream reaches the classifier without a normalization ({@link ClassicalMomentum} has the figures).
+ *
+ * <p>This init does not make the study's rate safe either. Trained at 0.1 with classical momentum (the CIFAR-10
+ * subset, 3% BadNet, seed 1) this model went NaN at step 133 of its first epoch; PyTorch itself, with the same
+ * architecture, init and optimizer on the subset's 20,000 images, went NaN at step 45 for one data order and for
+ * two others was still at or above chance loss (2.1, and 2.9–8.4 with weights grown 2.7×) at step 150
+ * ({@code spark-jobs/src/bench/python/preact_stability.py default classical 160 S}, S = 1, 2, 3). Such a
+ * training stops with a "training diverged" error; a lower {@code training.learning-rate} is the remedy.
  */
 public final class PreActResNet18 implements Architecture {
     public static final String NAME = "preact-resnet18";
