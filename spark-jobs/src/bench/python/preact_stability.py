@@ -48,8 +48,8 @@ def main(init, momentum, steps, seed):
         opt.zero_grad()
         loss.backward()
         opt.step()
-        norm = torch.sqrt(sum((p.detach() ** 2).sum() for p in net.parameters()))
         if step % 10 == 0 or not torch.isfinite(loss):
+            norm = torch.sqrt(sum((p.detach() ** 2).sum() for p in net.parameters()))
             print(init, momentum, 'seed', seed, 'step', step + 1, 'loss %.4f' % loss.item(), '|W| %.1f' % norm.item(),
                   flush=True)
         if not torch.isfinite(loss):
