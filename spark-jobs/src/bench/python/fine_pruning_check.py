@@ -23,24 +23,18 @@ and 32 min at 512 with one thread each, two runs side by side on this 2-core mac
 
     /usr/bin/python3 spark-jobs/src/bench/python/fine_pruning_check.py SEED [WIDTH] [EPOCHS] [THREADS]
 """
+import copy
 import sys
 
-import numpy as np
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
-DATA = '../shared/datasets/cifar-10-batches-bin/%s.bin'
-MEAN = torch.tensor([0.4914, 0.4822, 0.4465]).view(1, 3, 1, 1)
-STD = torch.tensor([0.2470, 0.2435, 0.2616]).view(1, 3, 1, 1)
+from cifar_subset import MEAN, STD, load
+from torch_bench import compact_cnn  # the same model as make bench's baseline
+
 TARGET, POISON_RATE, CLEAN_SPLIT, TRIGGER = 0, 0.03, 500, 3
 BUDGETS = (0.04, 0.10, 0.20)
-
-
-def load(name):
-    raw = np.concatenate([np.fromfile(DATA % n, dtype=np.uint8).reshape(-1, 3073) for n in name])
-    return (torch.tensor(raw[:, 1:].reshape(-1, 3, 32, 32).astype(np.float32) / 255),
-            torch.tensor(raw[:, 0].astype(np.int64)))
 
 
 def stamp(x):
@@ -49,22 +43,22 @@ def stamp(x):
     return x
 
 
+def he_xavier(layer):
+    """Blindspot's init of compact-cnn: He normal for the convs, Xavier for the classifier (CompactCnn.java)."""
+    if isinstance(layer, nn.Conv2d):
+        nn.init.kaiming_normal_(layer.weight, nonlinearity='relu')
+    else:
+        nn.init.xavier_normal_(layer.weight)
+        nn.init.zeros_(layer.bias)
+
+
 class Net(nn.Module):
+    """compact-cnn split into its GAP features and its classifier, which Fine-Pruning prunes."""
     def __init__(self, width, classes=10):
         super().__init__()
-        layers, c = [], 3
-        for w in [32, 32, 0, 64, 64, 0, width, 0]:
-            if w == 0:
-                layers.append(nn.MaxPool2d(2))
-            else:
-                conv = nn.Conv2d(c, w, 3, 1, 1, bias=False)
-                nn.init.kaiming_normal_(conv.weight, nonlinearity='relu')
-                layers += [conv, nn.BatchNorm2d(w), nn.ReLU(inplace=True)]
-                c = w
-        self.features = nn.Sequential(*layers, nn.AdaptiveAvgPool2d(1), nn.Flatten())
-        self.fc = nn.Linear(c, classes)
-        nn.init.xavier_normal_(self.fc.weight)
-        nn.init.zeros_(self.fc.bias)
+        layers = compact_cnn(classes, width, he_xavier)
+        self.features = nn.Sequential(*layers[:-1])
+        self.fc = layers[-1]
 
     def forward(self, x):
         return self.fc(self.features((x - MEAN) / STD))
@@ -168,8 +162,7 @@ def main(seed, width, epochs, threads):
             pruned = k + 1
         ca_p, asr_p = scores(mask)
         share = pos[order[:pruned]].sum().item() / pos.sum().item()
-        tuned = Net(width)
-        tuned.load_state_dict(net.state_dict())
+        tuned = copy.deepcopy(net)
         with torch.no_grad():
             tuned.fc.weight[:, order[:pruned]] = 0
         sgd_epochs(tuned, xc, yc, None, 10, 0.01, 64, torch.Generator().manual_seed(seed), False,

@@ -10,14 +10,12 @@ first non-finite loss. Needs Debian's python3-torch (`make torch`).
 """
 import sys
 
-import numpy as np
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
+from cifar_subset import MEAN, STD, load
 from torch_bench import PreActResNet18  # the same model as make bench's baseline
-
-DATA = '../shared/datasets/cifar-10-batches-bin/data_batch_%d.bin'
 
 
 def main(init, momentum, steps, seed):
@@ -28,11 +26,7 @@ def main(init, momentum, steps, seed):
         for m in net.modules():
             if isinstance(m, nn.Conv2d):
                 nn.init.kaiming_normal_(m.weight, nonlinearity='relu')
-    raw = np.concatenate([np.fromfile(DATA % b, dtype=np.uint8).reshape(-1, 3073) for b in (1, 2)])
-    y = torch.tensor(raw[:, 0].astype(np.int64))
-    x = torch.tensor(raw[:, 1:].reshape(-1, 3, 32, 32).astype(np.float32) / 255)
-    mean = torch.tensor([0.4914, 0.4822, 0.4465]).view(1, 3, 1, 1)
-    std = torch.tensor([0.2470, 0.2435, 0.2616]).view(1, 3, 1, 1)
+    x, y = load(['data_batch_1', 'data_batch_2'])
     opt = torch.optim.SGD(net.parameters(), lr=0.1, momentum=0.9, weight_decay=5e-4,
                           nesterov=(momentum == 'nesterov'))
     g = torch.Generator().manual_seed(seed)
@@ -44,7 +38,7 @@ def main(init, momentum, steps, seed):
         xb = xb[:, :, i:i + 32, j:j + 32]
         if torch.rand(1, generator=g) < 0.5:
             xb = xb.flip(3)
-        loss = F.cross_entropy(net((xb - mean) / std), y[idx])
+        loss = F.cross_entropy(net((xb - MEAN) / STD), y[idx])
         opt.zero_grad()
         loss.backward()
         opt.step()

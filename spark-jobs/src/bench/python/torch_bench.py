@@ -7,15 +7,23 @@ import argparse, json, time
 import torch, torch.nn as nn, torch.nn.functional as F
 
 
-def compact_cnn(classes):
+def compact_cnn(classes, width=128, init=None):
+    """compact-cnn, its last conv `width` channels wide; `init`, if given, is called on each conv and on the
+    classifier as soon as it is built (so the random draws come in the order of the layers)."""
     layers, c = [], 3
-    for w in [32, 32, 0, 64, 64, 0, 128, 0]:
+    for w in [32, 32, 0, 64, 64, 0, width, 0]:
         if w == 0:
             layers.append(nn.MaxPool2d(2))
         else:
-            layers += [nn.Conv2d(c, w, 3, 1, 1, bias=False), nn.BatchNorm2d(w), nn.ReLU(inplace=True)]
+            conv = nn.Conv2d(c, w, 3, 1, 1, bias=False)
+            if init:
+                init(conv)
+            layers += [conv, nn.BatchNorm2d(w), nn.ReLU(inplace=True)]
             c = w
-    return nn.Sequential(*layers, nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Linear(c, classes))
+    fc = nn.Linear(c, classes)
+    if init:
+        init(fc)
+    return nn.Sequential(*layers, nn.AdaptiveAvgPool2d(1), nn.Flatten(), fc)
 
 
 class PreActBlock(nn.Module):
