@@ -1,4 +1,5 @@
-"""Does Fine-Pruning fail on compact-cnn in PyTorch too, and does it work once the last conv layer is wider?
+"""Does Fine-Pruning fail on compact-cnn in PyTorch too, and does it work once the last conv layer is wider, or on
+the study's PreAct-ResNet-18?
 
 Blindspot's Fine-Pruning leaves CIFAR-10's BadNet backdoor in compact-cnn (README, "Checked against the
 literature"): ASR 76-92% after the defense, the trigger's push at 0.45-0.60 of the pruning order where Liu et
@@ -10,8 +11,10 @@ code: the same data, attack, model, recipe and defense (DESIGN.md §3, §4, §6)
   - BadNet: 3% of the remaining training set (non-target images) stamped with a white 3x3 square one pixel in
     from the bottom-right corner after crop and flip, relabelled 0 (conf/literature-lowrate.conf);
   - compact-cnn with its last conv WIDTH channels wide (128 is compact-cnn; the study's PreAct-ResNet-18 has 512),
-    He init, Xavier classifier; SGD 0.1 / classical momentum 0.9 / weight decay 5e-4, batch 128, lr x0.1 at 50%
-    and 75% of EPOCHS;
+    He init, Xavier classifier; or, with --model preact-resnet18, the study's PreAct-ResNet-18 (make bench's,
+    PyTorch's init, 512 features; WIDTH is ignored); SGD at --lr (0.1, the study's) / classical momentum 0.9 /
+    weight decay 5e-4, batch 128, lr x0.1 at 50% and 75% of EPOCHS. PreAct-ResNet-18 diverges at 0.1 for some
+    data orders (preact_stability.py); BackdoorBench trains it at 0.01;
   - Fine-Pruning: the GAP features' channels ranked by mean activation on the defender's split, pruned in
     increasing order while the split's accuracy stays within BUDGET of the unpruned one, then 10 epochs of SGD
     at 0.01, batch 64, on the split with the pruned channels held at 0 (reference.conf's defaults).
@@ -19,19 +22,21 @@ code: the same data, attack, model, recipe and defense (DESIGN.md §3, §4, §6)
 Prints one line per budget: channels pruned, clean accuracy and ASR before, after pruning alone, after
 fine-tuning, and the push rank (0 = the trigger's push towards the target runs through the least active
 channels, 1 = the most active). Needs Debian's python3-torch (`make torch`). One seed took 21 min at WIDTH 128
-and 32 min at 512 with one thread each, two runs side by side on this 2-core machine (THREADS, default 2).
+and 32 min at 512 with one thread each, two runs side by side on this 2-core machine (THREADS, default 2);
+--model preact-resnet18 took 2 h 32 min with two threads (12 epochs ~10 min each, fine-tuning ~10 min a budget).
 
     /usr/bin/python3 spark-jobs/src/bench/python/fine_pruning_check.py SEED [WIDTH] [EPOCHS] [THREADS]
+        [--model compact-cnn|preact-resnet18] [--lr RATE]
 """
+import argparse
 import copy
-import sys
 
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
 from cifar_subset import MEAN, STD, load
-from torch_bench import compact_cnn  # the same model as make bench's baseline
+from torch_bench import PreActResNet18, compact_cnn  # the same models as make bench's baseline
 
 TARGET, POISON_RATE, CLEAN_SPLIT, TRIGGER = 0, 0.03, 500, 3
 BUDGETS = (0.04, 0.10, 0.20)
@@ -53,12 +58,17 @@ def he_xavier(layer):
 
 
 class Net(nn.Module):
-    """compact-cnn split into its GAP features and its classifier, which Fine-Pruning prunes."""
-    def __init__(self, width, classes=10):
+    """The model split into its GAP features and its classifier, which Fine-Pruning prunes."""
+    def __init__(self, model, width, classes=10):
         super().__init__()
-        layers = compact_cnn(classes, width, he_xavier)
-        self.features = nn.Sequential(*layers[:-1])
-        self.fc = layers[-1]
+        if model == 'preact-resnet18':
+            preact = PreActResNet18(classes)
+            self.features = nn.Sequential(preact.stem, preact.blocks, nn.AdaptiveAvgPool2d(1), nn.Flatten())
+            self.fc = preact.fc
+        else:
+            layers = compact_cnn(classes, width, he_xavier)
+            self.features = nn.Sequential(*layers[:-1])
+            self.fc = layers[-1]
 
     def forward(self, x):
         return self.fc(self.features((x - MEAN) / STD))
@@ -112,7 +122,7 @@ def sgd_epochs(net, x, y, poisoned, epochs, lr, batch, g, augment, milestones=()
         print('  epoch %d loss %.4f' % (epoch + 1, total / len(y)), flush=True)
 
 
-def main(seed, width, epochs, threads):
+def main(seed, width, epochs, threads, model, lr):
     torch.set_num_threads(threads)
     torch.manual_seed(seed)
     g = torch.Generator().manual_seed(seed)
@@ -128,8 +138,9 @@ def main(seed, width, epochs, threads):
     poisoned[chosen] = True
     y[chosen] = TARGET
 
-    net = Net(width)
-    sgd_epochs(net, x, y, poisoned, epochs, 0.1, 128, g, True, (epochs // 2, epochs * 3 // 4))
+    net = Net(model, width)
+    width = net.fc.in_features
+    sgd_epochs(net, x, y, poisoned, epochs, lr, 128, g, True, (epochs // 2, epochs * 3 // 4))
 
     rows = (yt != TARGET).nonzero().flatten()
     xs = stamp(xt)
@@ -149,8 +160,8 @@ def main(seed, width, epochs, threads):
     rank = (pos[order] * torch.arange(width)).sum().item() / pos.sum().item() / (width - 1)
     base = accuracy(f_clean @ W.T + b, yc)
     ca0, asr0 = scores(torch.ones(width))
-    print('seed %d width %d epochs %d: clean acc %.3f, ASR %.3f, defender acc %.3f, push rank %.2f'
-          % (seed, width, epochs, ca0, asr0, base, rank), flush=True)
+    print('%s seed %d width %d epochs %d lr %g: clean acc %.3f, ASR %.3f, defender acc %.3f, push rank %.2f'
+          % (model, seed, width, epochs, lr, ca0, asr0, base, rank), flush=True)
     for budget in BUDGETS:
         mask = torch.ones(width)
         pruned = 0
@@ -170,11 +181,18 @@ def main(seed, width, epochs, threads):
         f_t, f_s = evaluate(tuned, xt), evaluate(tuned, xs)
         ca_f = accuracy(tuned.fc(f_t), yt)
         asr_f = (tuned.fc(f_s[rows]).argmax(1) == TARGET).float().mean().item()
-        print('RESULT seed %d width %d budget %.2f: pruned %d/%d (push share %.2f), pruned alone CA %.3f ASR %.3f, '
+        print('RESULT %s seed %d width %d budget %.2f: pruned %d/%d (push share %.2f), pruned alone CA %.3f ASR %.3f, '
               'fine-pruned CA %.3f ASR %.3f (before: CA %.3f ASR %.3f, push rank %.2f)'
-              % (seed, width, budget, pruned, width, share, ca_p, asr_p, ca_f, asr_f, ca0, asr0, rank), flush=True)
+              % (model, seed, width, budget, pruned, width, share, ca_p, asr_p, ca_f, asr_f, ca0, asr0, rank), flush=True)
 
 
 if __name__ == '__main__':
-    a = sys.argv[1:]
-    main(int(a[0]), int(a[1]) if len(a) > 1 else 128, int(a[2]) if len(a) > 2 else 12, int(a[3]) if len(a) > 3 else 2)
+    ap = argparse.ArgumentParser()
+    ap.add_argument('seed', type=int)
+    ap.add_argument('width', type=int, nargs='?', default=128)
+    ap.add_argument('epochs', type=int, nargs='?', default=12)
+    ap.add_argument('threads', type=int, nargs='?', default=2)
+    ap.add_argument('--model', choices=['compact-cnn', 'preact-resnet18'], default='compact-cnn')
+    ap.add_argument('--lr', type=float, default=0.1)
+    a = ap.parse_args()
+    main(a.seed, a.width, a.epochs, a.threads, a.model, a.lr)
