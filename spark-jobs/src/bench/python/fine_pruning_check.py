@@ -63,8 +63,7 @@ class Net(nn.Module):
         super().__init__()
         if model == 'preact-resnet18':
             preact = PreActResNet18(classes)
-            self.features = nn.Sequential(preact.stem, preact.blocks, nn.AdaptiveAvgPool2d(1), nn.Flatten())
-            self.fc = preact.fc
+            self.features, self.fc = preact.features, preact.fc
         else:
             layers = compact_cnn(classes, width, he_xavier)
             self.features = nn.Sequential(*layers[:-1])

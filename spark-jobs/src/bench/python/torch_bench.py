@@ -42,16 +42,17 @@ class PreActBlock(nn.Module):
 class PreActResNet18(nn.Module):
     def __init__(self, classes):
         super().__init__()
-        self.stem = nn.Conv2d(3, 64, 3, 1, 1, bias=False)
+        stem = nn.Conv2d(3, 64, 3, 1, 1, bias=False)
         blocks, cin = [], 64
         for w, s in zip([64, 128, 256, 512], [1, 2, 2, 2]):
             blocks += [PreActBlock(cin, w, s), PreActBlock(w, w, 1)]
             cin = w
-        self.blocks = nn.Sequential(*blocks)
+        # The 512 GAP features apart from the classifier, as fine_pruning_check.py prunes them.
+        self.features = nn.Sequential(stem, *blocks, nn.AdaptiveAvgPool2d(1), nn.Flatten())
         self.fc = nn.Linear(512, classes)
 
     def forward(self, x):
-        return self.fc(torch.flatten(F.adaptive_avg_pool2d(self.blocks(self.stem(x)), 1), 1))
+        return self.fc(self.features(x))
 
 
 def rate(fn, steps, warmup, batch):
