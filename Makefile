@@ -76,15 +76,14 @@ literature: $(BUILT)
 # Activation Clustering confirmed by Chen et al.'s exclusionary reclassification (one retraining per cell: 4-12 min
 # on GTSRB) on `make literature`'s low-rate BadNet models and GTSRB's clean ones (on CIFAR-10's clean models no label
 # is suspicious, so there is nothing to confirm). Run `make literature` first: its models are reused.
-RECLASSIFY := --set 'grid.defenses=[activation-clustering]' \
-	--set defenses.activation-clustering.confirm=exclusionary-reclassification
+# $(1): a literature config whose models (results/$(1)/models) the run reuses; $(2): further overrides.
+reclassify = bin/blindspot run --config conf/$(1).conf --out results/$(1)-reclassify \
+	--set run.models=results/$(1)/models $(2) --set 'grid.defenses=[activation-clustering]' \
+	--set defenses.activation-clustering.confirm=exclusionary-reclassification $(ARGS)
 literature-reclassify: $(BUILT)
-	bin/blindspot run --config conf/literature-lowrate.conf --out results/literature-lowrate-reclassify \
-		--set run.models=results/literature-lowrate/models $(RECLASSIFY) $(ARGS)
-	bin/blindspot run --config conf/literature-lowrate-gtsrb.conf --out results/literature-lowrate-gtsrb-reclassify \
-		--set run.models=results/literature-lowrate-gtsrb/models $(RECLASSIFY) $(ARGS)
-	bin/blindspot run --config conf/literature-clean.conf --out results/literature-clean-reclassify \
-		--set run.models=results/literature-clean/models --set 'grid.datasets=[gtsrb]' $(RECLASSIFY) $(ARGS)
+	$(call reclassify,literature-lowrate)
+	$(call reclassify,literature-lowrate-gtsrb)
+	$(call reclassify,literature-clean,--set 'grid.datasets=[gtsrb]')
 
 # The report's tests open report.html in headless Chromium and execute the notebook with Jupyter.
 REPORT_PACKAGES := chromium jupyter-nbconvert python3-ipykernel python3-pandas python3-matplotlib
