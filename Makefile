@@ -66,6 +66,7 @@ bench-schemes: $(BUILT)
 # The literature check of the defenses (DESIGN.md §6): BadNet and clean models, then the study's variants.
 literature: $(BUILT)
 	bin/blindspot run --config conf/literature.conf $(ARGS)
+	bin/blindspot run --config conf/literature-authors.conf $(ARGS)
 	bin/blindspot run --config conf/literature-clean.conf $(ARGS)
 	bin/blindspot run --config conf/literature-lowrate.conf $(ARGS)
 	bin/blindspot run --config conf/literature-lowrate-gtsrb.conf $(ARGS)

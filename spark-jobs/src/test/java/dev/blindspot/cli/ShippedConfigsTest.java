@@ -73,7 +73,7 @@ class ShippedConfigsTest {
     /** The authors'-variant grids run on their base grid's models: same store, same model-determining settings. */
     @Test
     void theAuthorsVariantsReuseTheirBaseGridsModels() {
-        for (String base : List.of("literature-lowrate", "literature-lowrate-gtsrb")) {
+        for (String base : List.of("literature", "literature-lowrate", "literature-lowrate-gtsrb")) {
             GridSpec b = load(CONF.resolve(base + ".conf"));
             GridSpec a = load(CONF.resolve(base + "-authors.conf"));
             assertEquals(b.config().getString("run.out") + "/models", a.config().getString("run.models"), base);
